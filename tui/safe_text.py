@@ -1,0 +1,52 @@
+"""Make untrusted text inert before it reaches a terminal.
+
+Every string that comes from the server (or from a file a user did not write
+through cypkg) goes through :func:`inert` before it is printed or shown. The
+result contains no C0/C1 control character, no DEL, no bidi override and no
+zero-width formatting character: each is replaced by a visible stand-in, so an
+``ESC ]52;…`` clipboard write or an ``ESC [2J`` shows up as text instead of
+acting on the user's terminal. Markup is a separate concern: the TUI renders
+the result as plain ``Content``/``Text``, never as markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls (except none: tab and newline are handled by the caller's choice),
+# DEL, C1 controls, and the Unicode format characters that reorder or hide text.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+)
+_CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)}
+_CONTROL_PICTURES[0x7F] = "\u2421"  # ␡
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if code in _CONTROL_PICTURES:
+        return _CONTROL_PICTURES[code]
+    return f"<U+{code:04X}>"
+
+
+def inert(value: object, *, keep_newlines: bool = False, limit: int | None = None) -> str:
+    """Return ``value`` as text that cannot act on a terminal.
+
+    ``keep_newlines`` keeps ``\\n`` (for multi-line fields such as a
+    description); tabs become four spaces then. ``limit`` truncates to that
+    many characters with an ellipsis, so a hostile 20 MB string cannot flood
+    a one-line field.
+    """
+    text = value if isinstance(value, str) else str(value)
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 1, 0)] + "…"
+    if keep_newlines:
+        text = text.replace("\r\n", "\n").replace("\t", "    ")
+        return "\n".join(_UNSAFE.sub(_visible, line) for line in text.split("\n"))
+    return _UNSAFE.sub(_visible, text)
+
+
+def is_inert(text: str) -> bool:
+    """True when ``text`` holds nothing that :func:`inert` would replace."""
+    return _UNSAFE.search(text) is None
