@@ -57,6 +57,13 @@ class ApiError(CypkgError):
         self.status = status
 
 
+class BadRequest(ApiError):
+    """The API answered 400: it did not accept the request's parameters."""
+
+    exit_code = 2
+    title = "Request rejected"
+
+
 class NotFound(ApiError):
     exit_code = 4
     title = "Not found"

@@ -28,7 +28,9 @@ def normalize_package_id(value: str) -> str:
         raise InvalidPackageId("A package ID must be text.")
     text = value.strip()
     if not text:
-        raise InvalidPackageId("Enter a package ID (a UUID such as e378dacb-9324-453a-b8c6-5a8406952195).")
+        raise InvalidPackageId(
+            "Enter a package ID (a UUID such as e378dacb-9324-453a-b8c6-5a8406952195)."
+        )
     if len(text) > _MAX_INPUT:
         raise InvalidPackageId(f"That is {len(text)} characters long; a package ID is 36.")
     braced = _BRACED.fullmatch(text)

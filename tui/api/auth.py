@@ -1,0 +1,154 @@
+"""Client JWTs and the access-token cache.
+
+Where is the token renewed? Here: :class:`TokenCache` hands out a cached token
+until :data:`RENEW_MARGIN` seconds before its own ``exp``; the client asks for
+a new one when the cache has none and drops it when the API answers 401.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.files import atomic_write_private
+
+ISSUER = "http://cylance.com"
+#: The API refuses client JWTs that live longer than 30 minutes.
+MAX_JWT_LIFETIME = 1800
+#: Renew this long before the access token's own expiry, so a request never
+#: leaves with a token that expires on the way.
+RENEW_MARGIN = 60.0
+#: When an access token carries no readable ``exp``: clients assume 30 minutes.
+ASSUMED_LIFETIME = 1800.0
+
+
+def build_client_jwt(
+    *,
+    tenant_id: str,
+    app_id: str,
+    app_secret: str,
+    now: float,
+    lifetime: int = MAX_JWT_LIFETIME,
+    scopes: str | None = None,
+) -> str:
+    """The HS256 JWT that ``POST /auth/v2/token`` expects, signed with the app secret."""
+    import jwt  # imported here: only a cold token cache pays for it
+
+    issued = int(now)
+    claims: dict[str, object] = {
+        "iat": issued,
+        "exp": issued + min(lifetime, MAX_JWT_LIFETIME),
+        "iss": ISSUER,
+        "sub": app_id,
+        "tid": tenant_id,
+        "jti": str(uuid.uuid4()),
+    }
+    if scopes:
+        claims["scp"] = scopes
+    return jwt.encode(claims, app_secret, algorithm="HS256")
+
+
+def token_expiry(access_token: str) -> float | None:
+    """Read ``exp`` from a JWT access token without verifying it.
+
+    We cannot verify it (it is signed with the service's key) and need not:
+    the server does. The expiry only tells us when to renew.
+    """
+    parts = access_token.split(".")
+    if len(parts) != 3:
+        return None
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error, RecursionError):
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    if isinstance(exp, (int, float)) and not isinstance(exp, bool):
+        return float(exp)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    value: str
+    expires_at: float
+
+    def __repr__(self) -> str:  # the token is a bearer credential
+        return f"AccessToken(expires_at={self.expires_at:.0f})"
+
+    def fresh(self, now: float) -> bool:
+        return now < self.expires_at - RENEW_MARGIN
+
+
+def cache_key(base_url: str, tenant_id: str, app_id: str) -> str:
+    raw = "\n".join((base_url, tenant_id.lower(), app_id.lower()))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:40]
+
+
+class TokenCache:
+    """Access tokens in memory and, when ``directory`` is given, on disk.
+
+    The file holds only the access token and its expiry (never the app secret),
+    is mode 0600 in a 0700 directory, and is named by a hash of base URL,
+    tenant and app ID, so profiles never share a token.
+    """
+
+    def __init__(self, directory: Path | None) -> None:
+        self._directory = directory
+        self._memory: dict[str, AccessToken] = {}
+        self._lock = threading.Lock()
+
+    def _path(self, key: str) -> Path | None:
+        return None if self._directory is None else self._directory / f"{key}.json"
+
+    def get(self, key: str, now: float | None = None) -> AccessToken | None:
+        now = time.time() if now is None else now
+        with self._lock:
+            token = self._memory.get(key)
+            if token is None:
+                token = self._read(key)
+                if token is not None:
+                    self._memory[key] = token
+            if token is not None and token.fresh(now):
+                return token
+            return None
+
+    def put(self, key: str, token: AccessToken) -> None:
+        with self._lock:
+            self._memory[key] = token
+            path = self._path(key)
+            if path is None:
+                return
+            data = json.dumps({"access_token": token.value, "expires_at": token.expires_at})
+            # A read-only cache dir costs one extra request next time, nothing more.
+            with contextlib.suppress(OSError):
+                atomic_write_private(path, data.encode("utf-8"))
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self._memory.pop(key, None)
+            path = self._path(key)
+            if path is not None:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+    def _read(self, key: str) -> AccessToken | None:
+        path = self._path(key)
+        if path is None:
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            value, expires_at = data["access_token"], data["expires_at"]
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            return None  # missing or damaged: just fetch a new token
+        if not isinstance(value, str) or not isinstance(expires_at, (int, float)):
+            return None
+        return AccessToken(value, float(expires_at))

@@ -1,0 +1,448 @@
+"""The Cylance API client: authentication, requests, retries and error mapping.
+
+Synchronous on purpose: the CLI stays a plain fast script, and the TUI calls
+it from worker threads. One ``httpx.Client`` (keep-alive, proxies from the
+environment, TLS always verified) serves every request of a session.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from tui import __version__
+from tui.api.auth import (
+    ASSUMED_LIFETIME,
+    AccessToken,
+    TokenCache,
+    build_client_jwt,
+    cache_key,
+    token_expiry,
+)
+from tui.api.errors import (
+    ApiError,
+    AuthFailed,
+    BadRequest,
+    ConfigError,
+    InvalidResponse,
+    MissingScope,
+    NetworkError,
+    NotFound,
+    RateLimited,
+    RequestTimeout,
+    ServerError,
+    UsageError,
+)
+from tui.api.ids import normalize_package_id
+from tui.api.models import Package, PackagePage, parse_package, parse_page
+from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
+from tui.api.urls import normalize_base_url
+from tui.safe_text import inert
+
+SCOPE_READ = "opticspkgconfig:read"
+SCOPE_LIST = "opticspkgconfig:list"
+SORT_FIELDS = (
+    "packageId",
+    "uploadedOn",
+    "uploadedBy.id",
+    "uploadedBy.login",
+    "size",
+    "status",
+    "timeout",
+    "packageDescriptor.name",
+)
+FILTER_FIELDS = ("status", "category", *SORT_FIELDS)
+MAX_PAGE_SIZE = 200
+#: A package with thousands of examples is well under this; anything larger is
+#: not a package, and reading it all would only cost memory.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
+#: Clock skew worth mentioning when authentication fails.
+SKEW_WARNING = 120.0
+
+RetryHook = Callable[[ApiError, float, int], None]
+
+
+class CylanceClient:
+    """A session with one tenant's API application."""
+
+    def __init__(
+        self,
+        base_url: str,
+        tenant_id: str,
+        app_id: str,
+        app_secret: str,
+        *,
+        scopes: str | None = None,
+        ca_bundle: str | None = None,
+        token_cache: TokenCache | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] | None = None,
+        on_retry: RetryHook | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self.tenant_id = tenant_id.strip()
+        self.app_id = app_id.strip()
+        self._secret = app_secret
+        self._scopes = scopes
+        self._cache = token_cache if token_cache is not None else TokenCache(None)
+        self._key = cache_key(self.base_url, self.tenant_id, self.app_id)
+        self.retry = retry or RetryPolicy()
+        self._clock = clock
+        self._sleep = sleep
+        self.on_retry = on_retry
+        self._closed = threading.Event()
+        self._auth_lock = threading.Lock()
+        #: HTTP requests sent, auth included (for diagnostics and benchmarks).
+        self.requests_sent = 0
+        self._http = httpx.Client(
+            timeout=timeout,
+            verify=_tls_verification(ca_bundle),
+            # trust_env: HTTPS_PROXY/NO_PROXY and SSL_CERT_FILE work as users expect.
+            trust_env=True,
+            follow_redirects=False,
+            headers={"Accept": "application/json", "User-Agent": f"cypkg/{__version__}"},
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"CylanceClient(base_url={self.base_url!r}, tenant_id={self.tenant_id!r})"
+
+    def __enter__(self) -> CylanceClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool; a retry waiting in another thread gives up at once."""
+        self._closed.set()
+        self._http.close()
+
+    # -- public API ---------------------------------------------------------------------
+
+    def get_package(self, package_id: str) -> Package:
+        """``GET /packages/v2/{id}``; the ID is validated before any request."""
+        pid = normalize_package_id(package_id)
+        response = self._get(f"/packages/v2/{pid}", None, SCOPE_READ, not_found_id=pid)
+        text = _decode(response)
+        return parse_package(_json(text), raw=text)
+
+    def list_packages(
+        self,
+        page: int = 1,
+        page_size: int = 20,
+        sort: str | None = None,
+        filters: Mapping[str, str] | None = None,
+    ) -> PackagePage:
+        """``GET /packages/v2`` with paging, sorting and equality filters."""
+        params = list_params(page, page_size, sort, filters)
+        response = self._get("/packages/v2", params, SCOPE_LIST)
+        text = _decode(response)
+        return parse_page(_json(text), raw=text)
+
+    def authenticate(self, *, force: bool = False) -> AccessToken:
+        """Return a usable access token, fetching one only when needed (or forced)."""
+        with self._auth_lock:
+            if not force:
+                cached = self._cache.get(self._key, self._clock())
+                if cached is not None:
+                    return cached
+            self._cache.discard(self._key)
+            token = self._request_token()
+            self._cache.put(self._key, token)
+            return token
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _request_token(self) -> AccessToken:
+        if not (self.tenant_id and self.app_id and self._secret):
+            raise ConfigError("Tenant ID, app ID and app secret are all needed to sign in.")
+        now = self._clock()
+        assertion = build_client_jwt(
+            tenant_id=self.tenant_id,
+            app_id=self.app_id,
+            app_secret=self._secret,
+            now=now,
+            scopes=self._scopes,
+        )
+        body = json.dumps({"auth_token": assertion}).encode("utf-8")
+        with self._send(
+            "POST",
+            "/auth/v2/token",
+            content=body,
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        ) as response:
+            if response.status_code != 200:
+                raise self._auth_error(response, now)
+            data = _json(_decode(response))
+        token = data.get("access_token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token or len(token) > 16_384:
+            raise InvalidResponse("The token endpoint's answer has no access_token.")
+        expires_at = token_expiry(token) or (now + ASSUMED_LIFETIME)
+        return AccessToken(token, expires_at)
+
+    def _auth_error(self, response: httpx.Response, now: float) -> ApiError:
+        status = response.status_code
+        said = _server_message(response)
+        if status in (400, 401, 403):
+            text = f"The API rejected the credentials (HTTP {status}{said})."
+            skew = _clock_skew(response, now)
+            if skew is not None and abs(skew) > SKEW_WARNING:
+                direction = "behind" if skew > 0 else "ahead of"
+                text += (
+                    f" This machine's clock is {abs(skew) / 60:.0f} min {direction} the "
+                    "server's; fix the clock (NTP) and try again."
+                )
+            return AuthFailed(text, status=status)
+        if status == 404:
+            return AuthFailed(
+                f"No token endpoint at {self.base_url} (HTTP 404): check the region or base URL.",
+                status=status,
+            )
+        return self._status_error(response, SCOPE_READ, None)
+
+    def _get(
+        self,
+        path: str,
+        params: list[tuple[str, str]] | None,
+        scope: str,
+        *,
+        not_found_id: str | None = None,
+    ) -> httpx.Response:
+        """GET with a bearer token: re-auth once on 401, retry 5xx/429/transport errors."""
+        attempt = 0
+        reauthenticated = False
+        while True:
+            token = self.authenticate()
+            error: ApiError
+            retry_after: float | None = None
+            status: int | None = None
+            try:
+                with self._send(
+                    "GET", path, params=params, headers={"Authorization": f"Bearer {token.value}"}
+                ) as response:
+                    status = response.status_code
+                    if status == 200:
+                        response.read()
+                        return response
+                    if status == 401 and not reauthenticated:
+                        # Expired or revoked early: one fresh token, one more try.
+                        reauthenticated = True
+                        self._cache.discard(self._key)
+                        continue
+                    error = self._status_error(response, scope, not_found_id)
+                    if status not in RETRYABLE_STATUS:
+                        raise error
+                    retry_after = parse_retry_after(
+                        response.headers.get("Retry-After"), self._clock()
+                    )
+            except NetworkError as exc:
+                error = exc
+            attempt += 1
+            delay = self.retry.delay_for(attempt, status=status, retry_after=retry_after)
+            if delay is None:
+                raise error
+            if self.on_retry is not None:
+                self.on_retry(error, delay, attempt)
+            self._wait(delay, error)
+
+    def _wait(self, delay: float, error: ApiError) -> None:
+        if self._sleep is not None:
+            self._sleep(delay)
+        elif self._closed.wait(delay):
+            raise error
+
+    @contextmanager
+    def _send(self, method: str, path: str, **kwargs: Any) -> Iterator[httpx.Response]:
+        """Send one request; the body is read (capped) inside, transport errors mapped."""
+        url = self.base_url + path
+        self.requests_sent += 1
+        try:
+            with self._http.stream(method, url, **kwargs) as response:
+                _read_capped(response)
+                yield response
+        except httpx.TimeoutException as exc:
+            raise RequestTimeout(f"{_timeout_kind(exc)} talking to {self.base_url}.") from None
+        except httpx.TransportError as exc:
+            raise NetworkError(_describe_transport_error(exc, self.base_url)) from None
+
+    def _status_error(
+        self, response: httpx.Response, scope: str, not_found_id: str | None
+    ) -> ApiError:
+        status = response.status_code
+        said = _server_message(response)
+        if status == 401:
+            return AuthFailed(
+                f"The API refused the access token even after signing in again (HTTP 401{said}).",
+                status=status,
+            )
+        if status == 403:
+            return MissingScope(scope)
+        if status == 404:
+            what = f"No package with ID {not_found_id}" if not_found_id else "Not found"
+            return NotFound(f"{what} in this tenant (HTTP 404{said}).", status=status)
+        if status == 400:
+            return BadRequest(f"The API rejected the request (HTTP 400{said}).", status=status)
+        if status == 429:
+            return RateLimited(f"Rate limited by the API (HTTP 429{said}).")
+        if 500 <= status < 600:
+            return ServerError(f"The service answered HTTP {status}{said}.", status=status)
+        if 300 <= status < 400:
+            where = inert(response.headers.get("Location", "?"), limit=120)
+            return InvalidResponse(
+                f"Unexpected redirect (HTTP {status}) to {where}: a proxy or portal may be "
+                "answering; check the base URL.",
+                status=status,
+            )
+        return InvalidResponse(f"Unexpected HTTP {status}{said}.", status=status)
+
+
+def list_params(
+    page: int, page_size: int, sort: str | None, filters: Mapping[str, str] | None
+) -> list[tuple[str, str]]:
+    """Validate list arguments before any request; see the API's documented fields."""
+    if page < 1:
+        raise UsageError("The page number starts at 1.")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise UsageError(f"The page size must be between 1 and {MAX_PAGE_SIZE}.")
+    params = [("page", str(page)), ("page_size", str(page_size))]
+    if sort:
+        if sort.lstrip("-") not in SORT_FIELDS:
+            raise UsageError(
+                f"Cannot sort by '{inert(sort, limit=40)}'; use one of: "
+                + ", ".join(SORT_FIELDS)
+                + " (prefix - for descending)."
+            )
+        params.append(("sort", sort))
+    for key, value in (filters or {}).items():
+        if key not in FILTER_FIELDS:
+            raise UsageError(f"Cannot filter by '{inert(key, limit=40)}'.")
+        params.append((key, value))
+    return params
+
+
+def _tls_verification(ca_bundle: str | None) -> ssl.SSLContext | bool:
+    """TLS is always verified: by the CA bundle given, else the default store.
+
+    With ``True``, httpx honours SSL_CERT_FILE / SSL_CERT_DIR.
+    """
+    if not ca_bundle:
+        return True
+    try:
+        return ssl.create_default_context(cafile=ca_bundle)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"Cannot use the CA bundle {ca_bundle}: {exc}.") from None
+
+
+def _read_capped(response: httpx.Response) -> None:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise InvalidResponse(_too_big())
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in response.iter_bytes():
+        total += len(chunk)
+        if total > MAX_BODY_BYTES:
+            raise InvalidResponse(_too_big())
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # what .read() would have stored
+
+
+def _too_big() -> str:
+    return f"The response is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; not read further."
+
+
+def _decode(response: httpx.Response) -> str:
+    body = response.content
+    content_type = response.headers.get("Content-Type", "").lower()
+    if "html" in content_type or body.lstrip()[:1] == b"<":
+        raise InvalidResponse(
+            "The server answered with an HTML page instead of JSON (a proxy or login page?).",
+            status=response.status_code,
+        )
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidResponse("The response is not valid UTF-8 text.") from None
+
+
+def _json(text: str) -> object:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise InvalidResponse("The response is JSON nested too deeply to be a package.") from None
+    except ValueError as exc:
+        if not text.strip():
+            raise InvalidResponse("The response body is empty.") from None
+        raise InvalidResponse(
+            f"The response is not valid JSON ({exc.__class__.__name__} at character "
+            f"{getattr(exc, 'pos', '?')}); it may have been cut off."
+        ) from None
+
+
+def _server_message(response: httpx.Response) -> str:
+    """``: <message>`` from a JSON error body, made inert; empty when there is none."""
+    try:
+        data = json.loads(response.content[:65536])
+    except (ValueError, RecursionError):
+        return ""
+    message = data.get("message") if isinstance(data, dict) else None
+    if isinstance(message, str) and message.strip():
+        return f": {inert(message.strip(), limit=200)}"
+    return ""
+
+
+def _clock_skew(response: httpx.Response, now: float) -> float | None:
+    """Server time minus local time, from the Date header, when there is one."""
+    try:
+        server = parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return server.timestamp() - now
+
+
+def _timeout_kind(exc: httpx.TimeoutException) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "Timed out connecting"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "Timed out waiting for an answer"
+    if isinstance(exc, httpx.PoolTimeout):
+        return "Timed out waiting for a free connection"
+    return "Timed out sending the request"
+
+
+def _describe_transport_error(exc: httpx.TransportError, base_url: str) -> str:
+    detail = str(exc) or exc.__class__.__name__
+    lowered = detail.lower()
+    if isinstance(exc, httpx.ProxyError):
+        said = inert(detail, limit=160)
+        return f"The proxy refused or failed the connection to {base_url} ({said})."
+    if "certificate" in lowered or "ssl" in lowered:
+        return (
+            f"TLS verification failed for {base_url} ({inert(detail, limit=160)}). Behind a "
+            "TLS-inspecting proxy, set ca_bundle in the profile or SSL_CERT_FILE."
+        )
+    if (
+        "name or service not known" in lowered
+        or "nodename nor servname" in lowered
+        or ("temporary failure in name resolution" in lowered)
+        or "getaddrinfo" in lowered
+    ):
+        return f"Cannot resolve the host of {base_url} (DNS): check the region/base URL."
+    if "connection refused" in lowered or "errno 111" in lowered:
+        return f"Connection refused by {base_url}: nothing is listening there."
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
+        return f"The connection to {base_url} broke off mid-answer ({inert(detail, limit=120)})."
+    return f"Cannot reach {base_url} ({inert(detail, limit=160)})."

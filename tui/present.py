@@ -1,0 +1,111 @@
+"""How values read to a person: sizes, durations, times, statuses.
+
+Pure functions shared by the CLI and the TUI, so both say the same thing the
+same way. Server text passes through :func:`tui.safe_text.inert` here too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from tui.api.models import Package, Status
+from tui.safe_text import inert
+
+#: Symbol and word for each status: readable without colour.
+STATUS_LABELS: dict[Status, tuple[str, str]] = {
+    Status.STARTED: ("◷", "started"),
+    Status.SUCCESS: ("✔", "success"),
+    Status.FAILED: ("✘", "failed"),
+    Status.TIMEOUT: ("⌛", "timeout"),
+    Status.UNKNOWN: ("?", "unknown"),
+}
+MISSING = "—"
+
+
+def status_label(package: Package) -> str:
+    """``✔ success``; an unknown status shows the text the server sent."""
+    symbol, word = STATUS_LABELS[package.status]
+    if package.status is Status.UNKNOWN and package.status_text:
+        word = inert(package.status_text, limit=40)
+    return f"{symbol} {word}"
+
+
+def text(value: object, *, limit: int | None = 2000) -> str:
+    """A field for display: inert, or a dash when missing."""
+    if value is None or value == "":
+        return MISSING
+    return inert(value, limit=limit)
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return MISSING
+    if size < 0:
+        return f"{size:,} bytes"
+    units = ("bytes", "KiB", "MiB", "GiB", "TiB")
+    value = float(size)
+    for unit in units:
+        if value < 1024 or unit == units[-1]:
+            human = f"{size:,} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+            break
+        value /= 1024
+    return human if size < 1024 else f"{human} ({size:,} bytes)"
+
+
+def human_duration(seconds: float | None) -> str:
+    """``4m 10s``, ``2h 5m``, ``3d 4h``; ``—`` when unknown."""
+    if seconds is None:
+        return MISSING
+    total = int(max(seconds, 0))
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    if minutes:
+        return f"{minutes}m {secs}s" if secs else f"{minutes}m"
+    return f"{secs}s"
+
+
+def format_utc(when: datetime | None) -> str:
+    if when is None:
+        return MISSING
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def format_local(when: datetime | None) -> str:
+    if when is None:
+        return MISSING
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return MISSING
+    delta = (now - when).total_seconds()
+    if delta < 0:
+        return f"in {human_duration(-delta)}"
+    return f"{human_duration(delta)} ago"
+
+
+def uploaded_on(package: Package) -> str:
+    """The upload time in UTC, or the raw text when it could not be parsed."""
+    if package.uploaded_on is not None:
+        return format_utc(package.uploaded_on)
+    return text(package.uploaded_on_text, limit=64)
+
+
+def progress(package: Package, now: datetime) -> tuple[float, str] | None:
+    """Elapsed time against ``timeout`` while started: (fraction, "4m 10s of 5m")."""
+    if package.status is not Status.STARTED:
+        return None
+    elapsed = package.elapsed(now)
+    if elapsed is None:
+        return None
+    seconds = elapsed.total_seconds()
+    if not package.timeout or package.timeout <= 0:
+        return (0.0, f"{human_duration(seconds)} elapsed")
+    fraction = min(seconds / package.timeout, 1.0)
+    return (fraction, f"{human_duration(seconds)} of {human_duration(package.timeout)}")
