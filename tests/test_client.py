@@ -50,7 +50,9 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 def access_token(exp_in: float = 1800, now: float | None = None) -> str:
     now = time.time() if now is None else now
-    return jwt.encode({"exp": int(now + exp_in), "scp": ["opticspkgconfig:read"]}, "k" * 32, "HS256")
+    return jwt.encode(
+        {"exp": int(now + exp_in), "scp": ["opticspkgconfig:read"]}, "k" * 32, "HS256"
+    )
 
 
 class Script:
@@ -99,7 +101,9 @@ def make(
 def test_client_jwt_claims() -> None:
     now = 1_800_000_000.0
     token = build_client_jwt(tenant_id=TENANT, app_id=APP, app_secret=SECRET, now=now)
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_exp": False, "verify_iat": False})
+    claims = jwt.decode(
+        token, SECRET, algorithms=["HS256"], options={"verify_exp": False, "verify_iat": False}
+    )
     assert claims["iss"] == "http://cylance.com"
     assert claims["sub"] == APP and claims["tid"] == TENANT
     assert claims["iat"] == int(now) and claims["exp"] - claims["iat"] <= 1800
@@ -107,7 +111,9 @@ def test_client_jwt_claims() -> None:
     other = build_client_jwt(
         tenant_id=TENANT, app_id=APP, app_secret=SECRET, now=now, scopes="opticspkgconfig:read"
     )
-    claims2 = jwt.decode(other, SECRET, algorithms=["HS256"], options={"verify_exp": False, "verify_iat": False})
+    claims2 = jwt.decode(
+        other, SECRET, algorithms=["HS256"], options={"verify_exp": False, "verify_iat": False}
+    )
     assert claims2["jti"] != claims["jti"] and claims2["scp"] == "opticspkgconfig:read"
 
 
@@ -314,8 +320,13 @@ def test_huge_body_is_capped() -> None:
 
 
 def test_list_validates_and_sends_params() -> None:
-    page = {"page_number": 2, "page_size": 5, "total_pages": 3, "total_number_of_items": 12,
-            "page_items": [PACKAGE, "junk"]}
+    page = {
+        "page_number": 2,
+        "page_size": 5,
+        "total_pages": 3,
+        "total_number_of_items": 12,
+        "page_items": [PACKAGE, "junk"],
+    }
     script = Script(httpx.Response(200, json=page))
     with make(script) as client:
         result = client.list_packages(2, 5, "-uploadedOn", {"status": "success"})
@@ -324,7 +335,10 @@ def test_list_validates_and_sends_params() -> None:
                 client.list_packages(*bad)
     request = script.api_requests[0]
     assert dict(request.url.params) == {
-        "page": "2", "page_size": "5", "sort": "-uploadedOn", "status": "success"
+        "page": "2",
+        "page_size": "5",
+        "sort": "-uploadedOn",
+        "status": "success",
     }
     assert result.total_pages == 3 and len(result.items) == 1
 
