@@ -41,9 +41,16 @@ def tighten_file(path: Path) -> bool:
     return False
 
 
-def atomic_write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically with mode 0600."""
-    ensure_private_dir(path.parent)
+def atomic_write_private(path: Path, data: bytes, *, private_dir: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically with mode 0600.
+
+    ``private_dir`` makes the parent 0700: right for cypkg's own directories,
+    wrong for a home directory that a user pointed ``CYPKG_CONFIG`` into.
+    """
+    if private_dir:
+        ensure_private_dir(path.parent)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:

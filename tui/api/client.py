@@ -8,6 +8,7 @@ environment, TLS always verified) serves every request of a session.
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import threading
 import time
@@ -341,7 +342,7 @@ def _tls_verification(ca_bundle: str | None) -> ssl.SSLContext | bool:
     if not ca_bundle:
         return True
     try:
-        return ssl.create_default_context(cafile=ca_bundle)
+        return ssl.create_default_context(cafile=os.path.expanduser(ca_bundle))
     except (OSError, ssl.SSLError) as exc:
         raise ConfigError(f"Cannot use the CA bundle {ca_bundle}: {exc}.") from None
 

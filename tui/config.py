@@ -1,0 +1,765 @@
+"""Profiles, paths and the config file.
+
+The config file is TOML under the platformdirs config directory (so XDG_*
+variables are honoured), or wherever ``CYPKG_CONFIG`` points::
+
+    active_profile = "default"
+
+    [profiles.default]
+    region = "na"            # or base_url = "https://..."
+    tenant_id = "..."
+    app_id = "..."
+    app_secret = "..."
+    ca_bundle = "/etc/ssl/corp.pem"   # optional
+    poll_interval = 5                 # optional, seconds
+    scopes = "opticspkgconfig:read"   # optional
+
+Keys this version does not know (top-level settings and per-profile extras)
+are kept and written back, so a newer cypkg's settings survive an older one.
+Environment overrides (``CYPKG_*``) are applied by :func:`resolve_profile`
+only; they never reach the file.
+
+No Textual and no httpx here: the CLI, the TUI and the API layer all use it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import math
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+from tui.api.errors import ConfigError
+from tui.api.urls import DEFAULT_REGION, normalize_base_url, region_by_code, region_for_url
+from tui.files import PRIVATE_DIR_MODE, atomic_write_private, ensure_private_dir, tighten_file
+from tui.safe_text import inert, is_inert
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the standard library reads TOML only from 3.11 on
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+__all__ = [
+    "DEFAULT_POLL_INTERVAL",
+    "DEFAULT_PROFILE",
+    "ENV_API_URL",
+    "ENV_APP_ID",
+    "ENV_APP_SECRET",
+    "ENV_CONFIG",
+    "ENV_PROFILE",
+    "ENV_REGION",
+    "ENV_TENANT_ID",
+    "MAX_POLL_INTERVAL",
+    "MIN_POLL_INTERVAL",
+    "Config",
+    "Profile",
+    "Secret",
+    "cache_dir",
+    "config_path",
+    "data_dir",
+    "describe_paths",
+    "load_config",
+    "require_complete",
+    "resolve_profile",
+    "save_config",
+    "token_cache_dir",
+    "upsert_profile",
+]
+
+APP_NAME = "cypkg"
+DEFAULT_PROFILE = "default"
+DEFAULT_POLL_INTERVAL = 5.0
+MIN_POLL_INTERVAL = 1.0
+MAX_POLL_INTERVAL = 3600.0
+
+ENV_CONFIG = "CYPKG_CONFIG"
+ENV_PROFILE = "CYPKG_PROFILE"
+ENV_API_URL = "CYPKG_API_URL"
+ENV_REGION = "CYPKG_REGION"
+ENV_TENANT_ID = "CYPKG_TENANT_ID"
+ENV_APP_ID = "CYPKG_APP_ID"
+ENV_APP_SECRET = "CYPKG_APP_SECRET"
+
+# A config file is a few hundred bytes; refuse to slurp something that is not one.
+_MAX_FILE_SIZE = 1024 * 1024
+_MASK = "********"
+_PROFILE_KEYS = (
+    "region",
+    "base_url",
+    "tenant_id",
+    "app_id",
+    "app_secret",
+    "ca_bundle",
+    "poll_interval",
+    "scopes",
+)
+
+
+# --------------------------------------------------------------------------- paths
+# Functions, not constants: the environment (XDG_*, CYPKG_CONFIG) may change
+# between calls, in tests and in long-lived processes alike.
+
+
+def config_path() -> Path:
+    """The config file: ``$CYPKG_CONFIG`` if set, else ``<user config dir>/config.toml``."""
+    override = os.environ.get(ENV_CONFIG, "").strip()
+    if override:
+        return Path(override).expanduser()
+    return _default_config_dir() / "config.toml"
+
+
+def cache_dir() -> Path:
+    return platformdirs.user_cache_path(APP_NAME)
+
+
+def token_cache_dir() -> Path:
+    return cache_dir() / "tokens"
+
+
+def data_dir() -> Path:
+    return platformdirs.user_data_path(APP_NAME)
+
+
+def describe_paths() -> dict[str, Path]:
+    """Where cypkg keeps things, for ``cypkg config path`` and the help screen."""
+    return {
+        "config file": config_path(),
+        "cache dir": cache_dir(),
+        "token cache dir": token_cache_dir(),
+        "data dir": data_dir(),
+    }
+
+
+def _default_config_dir() -> Path:
+    return platformdirs.user_config_path(APP_NAME)
+
+
+def _is_own_dir(directory: Path) -> bool:
+    """True for cypkg's own config directory, whose mode cypkg may change.
+
+    A directory ``CYPKG_CONFIG`` points into (a home directory, a project
+    checkout, /tmp) belongs to the user and other programs.
+    """
+    try:
+        return directory.resolve() == _default_config_dir().resolve()
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------- secret
+
+
+class Secret:
+    """The app secret, masked everywhere it could be printed or logged.
+
+    ``repr``, ``str`` and ``format`` show a fixed mask (not even the length);
+    only :meth:`reveal` returns the value.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str = "") -> None:
+        if not isinstance(value, str):
+            # Say nothing about the value itself: it may be the secret.
+            raise TypeError("Secret value must be a str")
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret('{_MASK}')"
+
+    def __str__(self) -> str:
+        return _MASK
+
+    def __format__(self, format_spec: str) -> str:
+        return format(_MASK, format_spec)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        # Constant time, out of habit for anything that is compared with a secret.
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash((Secret, self._value))
+
+
+# --------------------------------------------------------------------------- profile
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One set of credentials and connection settings.
+
+    Construction validates and normalises (region aliases become codes, base
+    URLs lose their trailing slash), so every ``Profile`` is usable as is;
+    errors are :class:`ConfigError`.
+    """
+
+    name: str
+    region: str | None = None
+    base_url: str | None = None
+    tenant_id: str = ""
+    app_id: str = ""
+    app_secret: Secret = field(default_factory=Secret)
+    ca_bundle: str | None = None
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    scopes: str | None = None
+    # Keys from the file this version does not know; written back on save.
+    # Not in repr: unknown content may be a credential in the wrong place.
+    extras: Mapping[str, object] = field(default_factory=dict, repr=False, hash=False)
+
+    def __post_init__(self) -> None:
+        _check_profile_name(self.name, "profile name")
+        # Frozen: normalised values go in through object.__setattr__.
+        set_ = object.__setattr__
+        set_(self, "region", _parse_region(self.region, "region"))
+        set_(self, "base_url", _parse_base_url(self.base_url, "base_url"))
+        # Pasted credentials often carry a stray space or newline; real ones never do.
+        set_(self, "tenant_id", self.tenant_id.strip())
+        set_(self, "app_id", self.app_id.strip())
+        if not isinstance(self.app_secret, Secret):
+            raise TypeError("app_secret must be a Secret")
+        if self.app_secret.reveal() != self.app_secret.reveal().strip():
+            set_(self, "app_secret", Secret(self.app_secret.reveal().strip()))
+        set_(self, "ca_bundle", _optional_text(self.ca_bundle))
+        set_(self, "poll_interval", _parse_poll_interval(self.poll_interval, "poll_interval"))
+        set_(self, "scopes", _optional_text(self.scopes))
+        set_(self, "extras", dict(self.extras))  # a private copy: frozen means frozen
+
+    @property
+    def api_url(self) -> str:
+        """The base URL requests go to: custom URL, else the region's, else North America."""
+        if self.base_url:
+            return self.base_url
+        return region_by_code(self.region or DEFAULT_REGION).url
+
+    @property
+    def region_label(self) -> str:
+        """E.g. ``North America (protectapi.cylance.com)``, or the custom URL."""
+        region = region_for_url(self.api_url)
+        if region is None:
+            return self.api_url
+        return f"{region.name} ({region.url.removeprefix('https://')})"
+
+    def missing_fields(self) -> list[str]:
+        """Human names of the credentials still missing, in form order."""
+        missing = []
+        if not self.tenant_id:
+            missing.append("tenant ID")
+        if not self.app_id:
+            missing.append("app ID")
+        if not self.app_secret:
+            missing.append("app secret")
+        return missing
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_fields()
+
+    def replace(self, **changes: Any) -> Profile:
+        return dataclasses.replace(self, **changes)
+
+
+# --------------------------------------------------------------------------- config
+
+
+@dataclass
+class Config:
+    """The config file's content, plus where it came from and what load noticed."""
+
+    active_profile: str = DEFAULT_PROFILE
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    # Other top-level settings (theme, ...), kept verbatim so unknown keys
+    # survive a round trip. Not in repr, like Profile.extras.
+    settings: dict[str, object] = field(default_factory=dict, repr=False)
+    path: Path | None = None
+    # Things the caller should show the user, e.g. a permission fix.
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file; a missing file gives an empty :class:`Config`.
+
+    Tightens a file or (cypkg's own) directory that others can read, and says
+    so in ``Config.warnings``. Raises :class:`ConfigError` naming the file and
+    the problem.
+    """
+    path = path if path is not None else config_path()
+    warnings = _tighten_permissions(path)
+    data = _read_file(path)
+    if data is None:
+        return Config(path=path, warnings=warnings)
+    config = _parse_document(path, data)
+    config.warnings = warnings
+    return config
+
+
+def save_config(config: Config, path: Path | None = None) -> None:
+    """Write ``config`` atomically, 0600 in a 0700 directory.
+
+    The target is ``path``, else ``config.path``, else :func:`config_path`.
+    The previous file is kept as ``<name>.bak``; a previous file that does not
+    load is kept for good as ``<name>.corrupt-YYYYmmdd-HHMMSS`` instead, since
+    it is likely a hand edit gone wrong that the user will want back.
+    """
+    target = path if path is not None else (config.path or config_path())
+    # Write through a symlink (dotfile managers) rather than replace the link.
+    if target.is_symlink():
+        target = target.resolve()
+    document = _serialise(config)
+    try:
+        payload = tomli_w.dumps(document).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"Cannot save the settings: {inert(exc, limit=200)}") from None
+
+    previous = _read_file(target)
+    if previous is not None:
+        try:
+            _parse_document(target, previous)
+        except ConfigError:
+            backup = _free_name(target, f".corrupt-{datetime.now():%Y%m%d-%H%M%S}")
+        else:
+            backup = target.with_name(target.name + ".bak")
+        _write_private(backup, previous)
+    _write_private(target, payload)
+
+
+def resolve_profile(
+    config: Config,
+    *,
+    profile: str | None = None,
+    api_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Profile:
+    """The profile to use: the file's, overlaid with environment and flags.
+
+    Name: ``profile`` > ``CYPKG_PROFILE`` > ``config.active_profile``.
+    Fields: ``--api-url`` > ``CYPKG_API_URL``/``CYPKG_REGION`` and the
+    credential variables > the file. Empty variables are ignored.
+    """
+    env = os.environ if env is None else env
+
+    def env_value(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    env_secret = env_value(ENV_APP_SECRET)
+    secrets = [env_secret] if env_secret else []
+    secrets += [p.app_secret.reveal() for p in config.profiles.values()]
+
+    flag_name = (profile or "").strip() or None
+    env_name = env_value(ENV_PROFILE)
+    source = "--profile" if flag_name else ENV_PROFILE if env_name else None
+    name = flag_name or env_name or config.active_profile
+    chosen = config.profiles.get(name)
+    if chosen is None:
+        # Asked for by name, or the file has profiles but not the active one:
+        # a typo, so list what there is. No profiles at all: first run.
+        if source or config.profiles:
+            raise ConfigError(_scrub(_unknown_profile_message(name, source, config), secrets))
+        try:
+            chosen = Profile(name=name)
+        except ConfigError as exc:
+            raise ConfigError(_scrub(f"active_profile: {exc}", secrets)) from None
+
+    changes: dict[str, Any] = {}
+    for var, key in ((ENV_TENANT_ID, "tenant_id"), (ENV_APP_ID, "app_id")):
+        value = env_value(var)
+        if value is not None:
+            changes[key] = value
+    if env_secret is not None:
+        changes["app_secret"] = Secret(env_secret)
+
+    region = env_value(ENV_REGION)
+    if region is not None:
+        changes["region"] = _env_check(
+            _parse_region, region, f"Environment variable {ENV_REGION}", secrets
+        )
+        # A region from the environment means "use that region", not the file's URL.
+        changes["base_url"] = None
+    url = env_value(ENV_API_URL)
+    if url is not None:
+        changes["base_url"] = _env_check(
+            _parse_base_url, url, f"Environment variable {ENV_API_URL}", secrets
+        )
+    if api_url is not None and api_url.strip():
+        changes["base_url"] = _env_check(_parse_base_url, api_url, "--api-url", secrets)
+
+    return chosen.replace(**changes) if changes else chosen
+
+
+def require_complete(profile: Profile, *, config_file: Path | None = None) -> Profile:
+    """Return ``profile`` if it has all credentials, else raise :class:`ConfigError`."""
+    missing = profile.missing_fields()
+    if not missing:
+        return profile
+    where = config_file if config_file is not None else config_path()
+    lead = "No credentials configured" if len(missing) == 3 else "Incomplete credentials"
+    raise ConfigError(
+        inert(
+            f"{lead} for profile '{profile.name}': missing {', '.join(missing)}. "
+            f"Set them in the settings screen (cypkg, then F2), in {where}, "
+            f"or with {ENV_TENANT_ID}/{ENV_APP_ID}/{ENV_APP_SECRET}."
+        )
+    )
+
+
+def upsert_profile(config: Config, profile: Profile, *, activate: bool) -> Config:
+    """A copy of ``config`` with ``profile`` added or replaced (by name).
+
+    The profile also becomes active when ``activate`` is set or when the
+    active name does not name a profile yet (the first profile saved).
+    """
+    profiles = dict(config.profiles)
+    profiles[profile.name] = profile
+    active = config.active_profile
+    if activate or active not in config.profiles:
+        active = profile.name
+    return dataclasses.replace(
+        config,
+        active_profile=active,
+        profiles=profiles,
+        settings=dict(config.settings),
+        warnings=list(config.warnings),
+    )
+
+
+# --------------------------------------------------------------------------- validation
+# Each helper takes ``where``: the key path in the file ("profiles.x.region"),
+# the variable or flag name, or the field name, so messages point at the source.
+
+
+def _parse_region(value: object, where: str) -> str | None:
+    text = _optional_text(_require_str(value, where))
+    if text is None:
+        return None
+    try:
+        return region_by_code(text).code
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _parse_base_url(value: object, where: str) -> str | None:
+    text = _optional_text(_require_str(value, where))
+    if text is None:
+        return None
+    try:
+        return normalize_base_url(text)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _parse_poll_interval(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where} must be a number, got {_type_name(value)}.")
+    number = float(value)
+    if not (math.isfinite(number) and MIN_POLL_INTERVAL <= number <= MAX_POLL_INTERVAL):
+        raise ConfigError(
+            f"{where} must be between {MIN_POLL_INTERVAL:g} and {MAX_POLL_INTERVAL:g} "
+            f"seconds, got {value!r}."
+        )
+    return number
+
+
+def _check_profile_name(name: object, where: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where} must be a non-empty string.")
+    if not is_inert(name) or len(name) > 100:
+        raise ConfigError(
+            f"{where} '{inert(name, limit=40)}' must be at most 100 characters, "
+            "without control characters."
+        )
+    return name
+
+
+def _optional_text(value: str | None) -> str | None:
+    """Blank means "not set": a cleared form field or an empty TOML string."""
+    if value is None:
+        return None
+    text = value.strip()
+    return text or None
+
+
+def _require_str(value: object, where: str) -> str | None:
+    """``value`` if it is a string, None if absent; anything else is an error."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a string, got {_type_name(value)}.")
+    return value
+
+
+def _type_name(value: object) -> str:
+    """The TOML name of a value's type, as a user sees it in the file."""
+    kinds: tuple[tuple[type | tuple[type, ...], str], ...] = (
+        (bool, "boolean"),  # before int: bool is an int
+        (str, "string"),
+        (int, "integer"),
+        (float, "float"),
+        (dict, "table"),
+        (list, "array"),
+        (datetime, "date-time"),  # before date: datetime is a date
+        (date, "date"),
+        (time, "time"),
+    )
+    for kind, name in kinds:
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _env_check(
+    parse: Callable[[object, str], str | None], value: str, where: str, secrets: Iterable[str]
+) -> str | None:
+    try:
+        return parse(value, where)
+    except ConfigError as exc:
+        raise ConfigError(_scrub(str(exc), secrets)) from None
+
+
+def _unknown_profile_message(name: str, source: str | None, config: Config) -> str:
+    known = ", ".join(sorted(config.profiles))
+    where = str(config.path) if config.path is not None else "the config file"
+    asked = f" (from {source})" if source else ""
+    if not known:
+        return (
+            f"Profile '{name}'{asked} is not defined: {where} has no profiles. "
+            "Add one in the settings screen (cypkg, then F2)."
+        )
+    hint = "" if source else f" Fix active_profile in {where}, or choose one with --profile."
+    return f"Profile '{name}'{asked} is not in {where}; known profiles: {known}.{hint}"
+
+
+def _scrub(message: str, secrets: Iterable[str]) -> str:
+    """Make ``message`` safe to show: no secret value, no control characters.
+
+    Messages quote values from the file or the environment; if a secret was
+    pasted into the wrong field, it must still not be echoed.
+    """
+    for secret in secrets:
+        # Very short values would mangle the message and reveal nothing by chance.
+        if len(secret) >= 4:
+            message = message.replace(secret, _MASK)
+    return inert(message)
+
+
+# --------------------------------------------------------------------------- file I/O
+
+
+def _tighten_permissions(path: Path) -> list[str]:
+    """Make the file 0600 and cypkg's own directory 0700; describe what changed."""
+    if os.name != "posix":
+        return []
+    warnings: list[str] = []
+    targets: list[tuple[Path, Callable[[Path], object], str]] = [(path, tighten_file, "0600")]
+    if _is_own_dir(path.parent):
+        targets.insert(0, (path.parent, ensure_private_dir, f"{PRIVATE_DIR_MODE:04o}"))
+    for target, fix, wanted in targets:
+        try:
+            info = target.stat()
+        except OSError:
+            continue  # missing or unreadable: _read_file reports what matters
+        if target is path and not stat.S_ISREG(info.st_mode):
+            continue
+        mode = stat.S_IMODE(info.st_mode)
+        if not mode & 0o077:
+            continue
+        what = "readable" if mode & 0o044 else "accessible"
+        try:
+            fix(target)
+        except OSError as exc:
+            warnings.append(
+                inert(
+                    f"{target} is {what} by others (mode {mode:04o}) and could not be "
+                    f"changed to {wanted}: {exc.strerror or exc}"
+                )
+            )
+        else:
+            warnings.append(
+                inert(f"{target} was {what} by others (mode {mode:04o}); changed to {wanted}")
+            )
+    return warnings
+
+
+def _read_file(path: Path) -> bytes | None:
+    """The file's bytes, or None when there is no file."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _file_error(path, f"cannot be read: {exc.strerror or exc}.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise _file_error(path, "is a directory, not a file.")
+    if not stat.S_ISREG(info.st_mode):
+        # Opening a FIFO or a device could block or never end.
+        raise _file_error(path, "is not a regular file.")
+    if info.st_size > _MAX_FILE_SIZE:
+        raise _file_error(path, f"is too large ({info.st_size} bytes) to be a config file.")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None  # removed between stat and read
+    except PermissionError:
+        raise _file_error(path, "cannot be read: permission denied.") from None
+    except OSError as exc:
+        raise _file_error(path, f"cannot be read: {exc.strerror or exc}.") from None
+
+
+def _file_error(path: Path, detail: str, secrets: Iterable[str] = ()) -> ConfigError:
+    return ConfigError(_scrub(f"Config file {path} {detail}", secrets))
+
+
+def _parse_document(path: Path, data: bytes) -> Config:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _file_error(
+            path, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line})."
+        ) from None
+    text = text.removeprefix("\ufeff")  # editors on Windows add a BOM
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        detail = str(exc)
+        if "line" not in detail:
+            # tomllib says "at end of document" for unterminated values.
+            detail += f" (line {text.count(chr(10)) + 1}, the last line)"
+        raise _file_error(path, f"is not valid TOML: {detail}.") from None
+
+    secrets = _secrets_in(document)
+    try:
+        return _config_from_document(document, path)
+    except ConfigError as exc:
+        raise _file_error(path, f"has an error: {exc}", secrets) from None
+
+
+def _secrets_in(document: Mapping[str, Any]) -> list[str]:
+    profiles = document.get("profiles")
+    if not isinstance(profiles, dict):
+        return []
+    return [
+        table["app_secret"]
+        for table in profiles.values()
+        if isinstance(table, dict) and isinstance(table.get("app_secret"), str)
+    ]
+
+
+def _config_from_document(document: dict[str, Any], path: Path) -> Config:
+    active = document.get("active_profile", DEFAULT_PROFILE)
+    if not isinstance(active, str):
+        raise ConfigError(f"active_profile must be a string, got {_type_name(active)}.")
+    _check_profile_name(active, "active_profile")
+
+    tables = document.get("profiles", {})
+    if not isinstance(tables, dict):
+        raise ConfigError(f"profiles must be a table, got {_type_name(tables)}.")
+    profiles = {name: _profile_from_table(name, table) for name, table in tables.items()}
+
+    settings = {k: v for k, v in document.items() if k not in ("active_profile", "profiles")}
+    return Config(active_profile=active, profiles=profiles, settings=settings, path=path)
+
+
+def _profile_from_table(name: str, table: object) -> Profile:
+    prefix = f"profiles.{_toml_key(name)}"
+    _check_profile_name(name, "profile name")
+    if not isinstance(table, dict):
+        raise ConfigError(f"{prefix} must be a table, got {_type_name(table)}.")
+
+    def text(key: str) -> str:
+        value = _require_str(table.get(key), f"{prefix}.{key}")
+        return value or ""
+
+    poll = table.get("poll_interval", DEFAULT_POLL_INTERVAL)
+    return Profile(
+        name=name,
+        region=_parse_region(table.get("region"), f"{prefix}.region"),
+        base_url=_parse_base_url(table.get("base_url"), f"{prefix}.base_url"),
+        tenant_id=text("tenant_id"),
+        app_id=text("app_id"),
+        app_secret=Secret(text("app_secret")),
+        ca_bundle=text("ca_bundle") or None,
+        poll_interval=_parse_poll_interval(poll, f"{prefix}.poll_interval"),
+        scopes=text("scopes") or None,
+        extras={k: v for k, v in table.items() if k not in _PROFILE_KEYS},
+    )
+
+
+def _toml_key(name: str) -> str:
+    """``name`` as it appears in a dotted key: bare if it can be, quoted otherwise."""
+    bare = name and all(c.isascii() and (c.isalnum() or c in "-_") for c in name)
+    return name if bare else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _serialise(config: Config) -> dict[str, Any]:
+    # Settings first, so they stay top-level keys before the [profiles.*] tables;
+    # None has no TOML form and means "unset".
+    document: dict[str, Any] = {"active_profile": config.active_profile}
+    for key, value in config.settings.items():
+        if key not in ("active_profile", "profiles") and value is not None:
+            document[key] = value
+    document["profiles"] = {
+        name: _profile_table(profile) for name, profile in config.profiles.items()
+    }
+    return document
+
+
+def _profile_table(profile: Profile) -> dict[str, Any]:
+    # Written only when changed, as an integer when whole: "5" reads better than "5.0".
+    poll: float | None = profile.poll_interval
+    if poll == DEFAULT_POLL_INTERVAL:
+        poll = None
+    elif poll is not None and poll.is_integer():
+        poll = int(poll)
+    values: dict[str, Any] = {
+        "region": profile.region,
+        "base_url": profile.base_url,
+        "tenant_id": profile.tenant_id,
+        "app_id": profile.app_id,
+        "app_secret": profile.app_secret.reveal(),
+        "ca_bundle": profile.ca_bundle,
+        "poll_interval": poll,
+        "scopes": profile.scopes,
+    }
+    table = {key: value for key, value in values.items() if value not in (None, "")}
+    for key, value in profile.extras.items():
+        if key not in table and value is not None:
+            table[key] = value
+    return table
+
+
+def _free_name(path: Path, suffix: str) -> Path:
+    """``path`` + ``suffix``, with a counter if that name is taken (same second)."""
+    candidate = path.with_name(path.name + suffix)
+    counter = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}{suffix}-{counter}")
+        counter += 1
+    return candidate
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Only cypkg's own config directory is made 0700, not one CYPKG_CONFIG points into."""
+    try:
+        atomic_write_private(path, data, private_dir=_is_own_dir(path.parent))
+    except OSError as exc:
+        raise ConfigError(
+            inert(f"Cannot write {path}: {exc.strerror or exc}. The previous file is unchanged.")
+        ) from None
