@@ -15,6 +15,7 @@ import json
 import threading
 import time
 import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,11 @@ def build_client_jwt(
     }
     if scopes:
         claims["scp"] = scopes
-    return jwt.encode(claims, app_secret, algorithm="HS256")
+    with warnings.catch_warnings():
+        # The console chooses the secret, not the user: a warning about its length
+        # printed on every sign-in would only be noise.
+        warnings.simplefilter("ignore", UserWarning)
+        return jwt.encode(claims, app_secret, algorithm="HS256")
 
 
 def token_expiry(access_token: str) -> float | None:

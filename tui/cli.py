@@ -1,0 +1,432 @@
+"""Command line: argv → the TUI, get, watch, list, config or emulator.
+
+Imports are lazy: ``--version`` and ``--help`` load neither Textual nor httpx,
+and the scripted commands never load Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn
+
+from tui import __version__
+
+if TYPE_CHECKING:
+    from tui.api.client import CylanceClient
+    from tui.api.errors import ApiError
+    from tui.config import Profile
+    from tui.services import Demo
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_TIMEOUT = 3
+EXIT_NOT_FOUND = 4
+EXIT_AUTH = 5
+EXIT_NETWORK = 6
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+COMMANDS = ("get", "watch", "list", "config", "emulator", "tui")
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0    fetched / watch reached success
+  1    watch reached failed
+  2    usage error or invalid package ID (no request made)
+  3    watch reached timeout
+  4    package not found
+  5    authentication, permission or configuration error
+  6    network or server error after retries
+  130  interrupted (Ctrl-C; 129/143 for SIGHUP/SIGTERM)
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    # On subcommands the defaults are suppressed, so `cypkg --profile x get ID`
+    # and `cypkg get ID --profile x` both work without one clobbering the other.
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--profile", default=default, help="config profile to use")
+    parser.add_argument("--api-url", default=default, help="API base URL (overrides the profile)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="use a built-in API emulator with demo credentials (writes no config)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="cypkg",
+        description="Look up Cylance Optics packages and watch their upload status. "
+        "With no command, starts the terminal UI (on package ID if given).",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"cypkg {__version__}")
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _global_options(p, suppress=True)
+        return p
+
+    tui = sub.add_parser("tui", help=argparse.SUPPRESS)
+    _global_options(tui, suppress=True)
+    tui.add_argument("package_id", nargs="?", help="package ID to open")
+
+    get = command("get", "fetch one package and print a summary")
+    get.add_argument("package_id", help="package ID (UUID) or package URL")
+    get.add_argument("--json", action="store_true", help="print the package JSON as received")
+
+    watch = command("watch", "poll a package until its upload ends; one line per change")
+    watch.add_argument("package_id", help="package ID (UUID) or package URL")
+    watch.add_argument(
+        "--interval", type=float, default=None, help="seconds between polls (default: profile's)"
+    )
+    watch.add_argument("--json", action="store_true", help="print each change as a JSON line")
+
+    lst = command("list", "list the tenant's packages")
+    lst.add_argument("--page", type=int, default=1)
+    lst.add_argument("--page-size", type=int, default=20)
+    lst.add_argument("--status", help="only this status (started, success, failed, timeout)")
+    lst.add_argument("--category", help="only this category (custom, cylance)")
+    lst.add_argument("--sort", help="sort field, '-' prefix for descending (e.g. -uploadedOn)")
+    lst.add_argument("--json", action="store_true", help="print the page JSON as received")
+
+    config = command("config", "show where the config lives, or check the credentials")
+    config.add_argument("action", choices=("path", "paths", "show", "check"))
+
+    emu = sub.add_parser("emulator", help="serve the local Cylance API emulator on loopback")
+    emu.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    emu.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
+    emu.add_argument("--token-lifetime", type=float, default=1800.0, help="access token seconds")
+    emu.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
+    emu.add_argument("--fail-rate", type=float, default=0.0, help="share of answers that are 503")
+    emu.add_argument("--no-seed", action="store_true", help="start without sample packages")
+    return parser
+
+
+def _route(argv: list[str]) -> list[str]:
+    """`cypkg ID` means `cypkg tui ID`: insert the hidden command when none is given."""
+    takes_value = {"--profile", "--api-url"}
+    skip = False
+    for index, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if arg in takes_value:
+            skip = True
+            continue
+        if arg == "--":
+            return [*argv[:index], "tui", *argv[index + 1 :]]
+        if arg.startswith("-"):
+            continue
+        if arg in COMMANDS:
+            return argv
+        return [*argv[:index], "tui", *argv[index:]]
+    if any(a in ("-h", "--help", "--version") for a in argv):
+        return argv
+    return [*argv, "tui"]
+
+
+def _join_sort(argv: list[str]) -> list[str]:
+    """`--sort -uploadedOn` would read as an unknown option; make it `--sort=-uploadedOn`."""
+    joined: list[str] = []
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        following = argv[index + 1] if index + 1 < len(argv) else ""
+        if arg == "--sort" and following.startswith("-") and following[1:2].isalpha():
+            joined.append(f"--sort={following}")
+            index += 2
+            continue
+        joined.append(arg)
+        index += 1
+    return joined
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = _join_sort(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    args = parser.parse_args(_route(args_list))
+    _install_signal_handlers()
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except _Signalled as sig:
+        return 128 + sig.signum
+    except BrokenPipeError:
+        # `cypkg list | head`: the reader left; that is not an error worth a word.
+        return EXIT_OK
+    except Exception as exc:  # the last line of defence: one line, no traceback
+        from tui.api.errors import CypkgError
+
+        if isinstance(exc, CypkgError):
+            return _fail(exc)
+        print(
+            f"cypkg: internal error: {exc.__class__.__name__} (please report this bug)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+class _Signalled(BaseException):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _install_signal_handlers() -> None:
+    """SIGTERM and SIGHUP (the SSH link dropped) end the CLI like Ctrl-C: cleanly."""
+
+    def handler(signum: int, _frame: object) -> None:
+        raise _Signalled(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, handler)
+
+
+def _fail(error: Exception) -> int:
+    from tui.api.errors import CypkgError
+    from tui.safe_text import inert
+
+    message = inert(str(error))
+    print(f"cypkg: {message}", file=sys.stderr)
+    if isinstance(error, CypkgError):
+        if error.hint:
+            print(f"cypkg: hint: {error.hint}", file=sys.stderr)
+        return error.exit_code
+    return EXIT_INTERNAL
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from tui.api.errors import CypkgError
+
+    command = args.command
+    if command == "emulator":
+        return _cmd_emulator(args)
+    demo: Demo | None = None
+    try:
+        if args.demo:
+            from tui.services import start_demo
+
+            demo = start_demo()
+        if command == "tui":
+            return _cmd_tui(args, demo)
+        if command == "config":
+            return _cmd_config(args, demo)
+        profile = _profile(args, demo)
+        if command == "get":
+            return _cmd_get(args, profile, demo)
+        if command == "watch":
+            return _cmd_watch(args, profile, demo)
+        if command == "list":
+            return _cmd_list(args, profile, demo)
+        raise AssertionError(command)
+    except CypkgError as exc:
+        return _fail(exc)
+    finally:
+        if demo is not None:
+            demo.stop()
+
+
+def _profile(args: argparse.Namespace, demo: Demo | None, *, complete: bool = True) -> Profile:
+    from tui.config import load_config, require_complete, resolve_profile
+
+    if demo is not None:
+        profile = demo.profile
+        if args.api_url:
+            from tui.api.errors import UsageError
+
+            raise UsageError("--demo and --api-url cannot be used together.")
+    else:
+        config = load_config()
+        for warning in config.warnings:
+            print(f"cypkg: warning: {warning}", file=sys.stderr)
+        profile = resolve_profile(config, profile=args.profile, api_url=args.api_url)
+    return require_complete(profile) if complete else profile
+
+
+def _client(profile: Profile, demo: Demo | None) -> CylanceClient:
+    from tui.services import make_client
+
+    def on_retry(error: ApiError, delay: float, attempt: int) -> None:
+        print(f"cypkg: {error} Retrying in {delay:.0f} s ({attempt}).", file=sys.stderr)
+
+    return make_client(profile, persist_tokens=demo is None, on_retry=on_retry)
+
+
+def _package_id(value: str) -> str:
+    from tui.api.ids import extract_package_id
+
+    return extract_package_id(value)
+
+
+def _cmd_get(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> int:
+    package_id = _package_id(args.package_id)
+    with _client(profile, demo) as client:
+        package = client.get_package(package_id)
+    if args.json:
+        _write(_safe_json(package.raw) + "\n")
+    else:
+        from tui.clifmt import package_summary
+
+        _write(package_summary(package))
+    return EXIT_OK
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _cmd_watch(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> int:
+    from tui.api.errors import CypkgError
+    from tui.clifmt import watch_line
+    from tui.watch import PollState, clamp_interval, exit_code_for
+
+    package_id = _package_id(args.package_id)
+    interval = clamp_interval(args.interval if args.interval is not None else profile.poll_interval)
+    state = PollState(interval=interval)
+    max_errors = 5
+    last: tuple[object, ...] | None = None
+    with _client(profile, demo) as client:
+        while True:
+            try:
+                package = client.get_package(package_id)
+            except CypkgError as exc:
+                delay = state.after_error(exc)
+                if delay is None or state.consecutive_errors >= max_errors:
+                    raise
+                print(f"cypkg: {exc} Polling again in {delay:.0f} s.", file=sys.stderr)
+                _sleep(delay)
+                continue
+            key = (package.status, package.status_text)
+            if key != last:
+                last = key
+                if args.json:
+                    _write(_safe_json(_compact(package.raw)) + "\n")
+                else:
+                    _write(watch_line(package) + "\n")
+            delay = state.after_success(package)
+            if delay is None:
+                return exit_code_for(package.status)
+            _sleep(delay)
+
+
+def _cmd_list(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> int:
+    from tui.api.client import list_params
+
+    filters = {k: v for k, v in (("status", args.status), ("category", args.category)) if v}
+    # Validate before any request (and before signing in).
+    list_params(args.page, args.page_size, args.sort, filters)
+    with _client(profile, demo) as client:
+        page = client.list_packages(args.page, args.page_size, args.sort, filters)
+    if args.json:
+        _write(_safe_json(page.raw) + "\n")
+    else:
+        import shutil
+
+        from tui.clifmt import package_table
+
+        width = shutil.get_terminal_size((100, 24)).columns
+        _write(package_table(page, width))
+    return EXIT_OK
+
+
+def _cmd_config(args: argparse.Namespace, demo: Demo | None) -> int:
+    from tui.config import config_path, describe_paths
+
+    if args.action == "path":
+        _write(f"{config_path()}\n")
+        return EXIT_OK
+    if args.action == "paths":
+        for label, path in describe_paths().items():
+            _write(f"{label}: {path}\n")
+        return EXIT_OK
+    profile = _profile(args, demo, complete=args.action == "check")
+    if args.action == "show":
+        from tui.clifmt import profile_summary
+
+        _write(profile_summary(profile))
+        return EXIT_OK
+    from tui.clifmt import token_summary
+
+    with _client(profile, demo) as client:
+        token = client.authenticate(force=True)
+    _write(token_summary(profile, token))
+    return EXIT_OK
+
+
+def _cmd_tui(args: argparse.Namespace, demo: Demo | None) -> int:
+    package_id = _package_id(args.package_id) if args.package_id else None
+    try:
+        from tui.app import run_app
+    except ImportError:
+        # Until the TUI lands, the demo shows the watch CLI on a started package.
+        if demo is None:
+            from tui.api.errors import UsageError
+
+            raise UsageError("The terminal UI is not available in this build.") from None
+        from tui.emulator.seed import STARTED_SUCCESS_ID
+
+        args.package_id, args.interval, args.json = package_id or STARTED_SUCCESS_ID, 2.0, False
+        return _cmd_watch(args, demo.profile, demo)
+    return run_app(
+        profile_name=args.profile, api_url=args.api_url, package_id=package_id, demo=demo
+    )
+
+
+def _cmd_emulator(args: argparse.Namespace) -> int:
+    from tui.emulator.cli import run_cli
+
+    return run_cli(
+        host=args.host,
+        port=args.port,
+        token_lifetime=args.token_lifetime,
+        latency=args.latency,
+        fail_rate=args.fail_rate,
+        seed=not args.no_seed,
+    )
+
+
+def _safe_json(raw: str) -> str:
+    """The JSON text as received, with terminal-unsafe characters written as \\u escapes.
+
+    The result decodes to exactly the same value; it just cannot act on a terminal.
+    """
+    from tui.clifmt import escape_json_text
+
+    return escape_json_text(raw)
+
+
+def _compact(raw: str) -> str:
+    import json
+
+    return json.dumps(json.loads(raw), separators=(",", ":"), ensure_ascii=False)
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()

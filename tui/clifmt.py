@@ -1,0 +1,160 @@
+"""Plain-text output of the CLI. Every server string goes through ``inert``."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from tui.api.auth import AccessToken
+from tui.api.models import Package, PackagePage
+from tui.config import Profile
+from tui.present import (
+    MISSING,
+    ago,
+    format_local,
+    human_duration,
+    human_size,
+    status_label,
+    text,
+    uploaded_on,
+)
+from tui.safe_text import inert
+
+_UNSAFE_IN_JSON = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+)
+
+
+def escape_json_text(raw: str) -> str:
+    """Rewrite terminal-unsafe characters in JSON text as ``\\uXXXX`` escapes.
+
+    Valid JSON only holds such characters inside strings (raw control
+    characters are not even allowed there, but a lenient server may send
+    them), where the escape means the same character: the value is unchanged.
+    Newlines and tabs between tokens stay as they are.
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        return char if char in "\n\t\r" else f"\\u{ord(char):04x}"
+
+    return _UNSAFE_IN_JSON.sub(escape, raw)
+
+
+def _rows(pairs: list[tuple[str, str]]) -> str:
+    width = max(len(label) for label, _ in pairs)
+    lines = []
+    for label, value in pairs:
+        first, *rest = value.split("\n")
+        lines.append(f"{label:<{width}}  {first}")
+        lines.extend(f"{'':<{width}}  {line}" for line in rest)
+    return "\n".join(lines) + "\n"
+
+
+def package_summary(package: Package, now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    d = package.descriptor
+    info = d.package_info
+    uploader = package.uploaded_by
+    by = text(uploader.login, limit=200)
+    if uploader.id:
+        by += f" (user {text(uploader.id, limit=80)})"
+    status = status_label(package)
+    if package.status.value == "started" and package.uploaded_on is not None:
+        elapsed = package.elapsed(now)
+        seconds = elapsed.total_seconds() if elapsed else 0
+        status += f" for {human_duration(seconds)}"
+        if package.timeout:
+            status += f" of {human_duration(package.timeout)}"
+    pairs = [
+        ("Name", text(d.name, limit=200)),
+        ("Package ID", text(package.package_id, limit=80)),
+        ("Status", status),
+        ("Category", text(package.category, limit=40)),
+        ("Version", text(d.version)),
+        ("Size", human_size(package.size)),
+        ("Timeout", human_duration(package.timeout) if package.timeout is not None else MISSING),
+        ("Playbooks", text(package.playbook_count)),
+        ("Uploaded on", f"{uploaded_on(package)} ({ago(package.uploaded_on, now)})"),
+        ("Uploaded by", by),
+        ("Download URL", text(package.download_url, limit=2000)),
+        ("Entry point", text(info.entry_point, limit=200)),
+        ("File", f"{text(info.file_name, limit=200)} ({text(info.file_type, limit=40)})"),
+        ("Examples", str(len(d.examples))),
+    ]
+    description = d.description.strip() if d.description else ""
+    if description:
+        lines = inert(description, keep_newlines=True, limit=4000).split("\n")
+        shown = "\n".join(lines[:8]) + ("\n…" if len(lines) > 8 else "")
+        pairs.append(("Description", shown))
+    return _rows(pairs)
+
+
+def watch_line(package: Package, now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    name = text(package.name, limit=60)
+    return f"{stamp}  {status_label(package):<10}  {name}  ({text(package.package_id, limit=40)})"
+
+
+def _cell(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: max(width - 1, 0)] + "…"
+
+
+def package_table(page: PackagePage, width: int = 100) -> str:
+    if not page.items:
+        return "No packages.\n"
+    headers = ("NAME", "STATUS", "CATEGORY", "VER", "SIZE", "UPLOADED (UTC)", "PACKAGE ID")
+    rows = []
+    for p in page.items:
+        rows.append(
+            (
+                text(p.name, limit=80),
+                status_label(p),
+                text(p.category, limit=12),
+                text(p.descriptor.version),
+                human_size(p.size).split(" (")[0],
+                p.uploaded_on.strftime("%Y-%m-%d %H:%M") if p.uploaded_on else MISSING,
+                text(p.package_id, limit=36),
+            )
+        )
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    fixed = sum(widths[1:]) + 2 * (len(headers) - 1)
+    widths[0] = max(12, min(widths[0], width - fixed))
+    lines = ["  ".join(_cell(h, w).ljust(w) for h, w in zip(headers, widths, strict=True))]
+    for row in rows:
+        lines.append(
+            "  ".join(_cell(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        )
+    total_items = page.total_number_of_items
+    footer = f"page {page.page_number or '?'} of {page.total_pages or '?'}"
+    if total_items is not None:
+        footer += f" ({total_items} packages)"
+    return "\n".join([*lines, footer]) + "\n"
+
+
+def profile_summary(profile: Profile) -> str:
+    pairs = [
+        ("Profile", inert(profile.name)),
+        ("API", inert(profile.region_label)),
+        ("Tenant ID", inert(profile.tenant_id) or MISSING),
+        ("App ID", inert(profile.app_id) or MISSING),
+        ("App secret", "set" if profile.app_secret else "not set"),
+        ("CA bundle", inert(profile.ca_bundle) if profile.ca_bundle else "system default"),
+        ("Poll interval", f"{profile.poll_interval:g} s"),
+    ]
+    if profile.scopes:
+        pairs.append(("Scopes", inert(profile.scopes)))
+    missing = profile.missing_fields()
+    if missing:
+        pairs.append(("Missing", ", ".join(missing)))
+    return _rows(pairs)
+
+
+def token_summary(profile: Profile, token: AccessToken) -> str:
+    until = datetime.fromtimestamp(token.expires_at, tz=timezone.utc)
+    return (
+        f"OK: signed in to {inert(profile.api_url)} as app {inert(profile.app_id)} "
+        f"(tenant {inert(profile.tenant_id)}); the access token is valid until "
+        f"{format_local(until)}.\n"
+    )

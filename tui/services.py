@@ -1,0 +1,75 @@
+"""Glue between config and the API client: build a client for a profile.
+
+Also starts the embedded emulator for ``--demo``. Neither Textual nor the
+CLI build HTTP clients themselves; they come here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tui.config import Config, Profile, Secret, token_cache_dir
+
+if TYPE_CHECKING:
+    from tui.api.client import CylanceClient, RetryHook
+    from tui.api.retry import RetryPolicy
+    from tui.emulator import Emulator
+
+DEMO_PROFILE_NAME = "demo"
+
+
+def make_client(
+    profile: Profile,
+    *,
+    persist_tokens: bool = True,
+    retry: RetryPolicy | None = None,
+    on_retry: RetryHook | None = None,
+) -> CylanceClient:
+    """A client for ``profile``; tokens are cached on disk unless ``persist_tokens`` is off."""
+    from tui.api.auth import TokenCache
+    from tui.api.client import CylanceClient
+
+    cache = TokenCache(token_cache_dir() if persist_tokens else None)
+    return CylanceClient(
+        profile.api_url,
+        profile.tenant_id,
+        profile.app_id,
+        profile.app_secret.reveal(),
+        scopes=profile.scopes,
+        ca_bundle=profile.ca_bundle,
+        token_cache=cache,
+        retry=retry,
+        on_retry=on_retry,
+    )
+
+
+@dataclass
+class Demo:
+    """A running embedded emulator and the in-memory profile that points at it."""
+
+    emulator: Emulator
+    profile: Profile
+    config: Config = field(default_factory=Config)
+
+    def stop(self) -> None:
+        self.emulator.stop()
+
+
+def start_demo(*, poll_interval: float = 2.0) -> Demo:
+    """Start the emulator on a free loopback port; nothing is written to the user's files."""
+    from tui.emulator import DEMO, Emulator
+
+    emulator = Emulator(host="127.0.0.1", port=0).start()
+    profile = Profile(
+        name=DEMO_PROFILE_NAME,
+        region=None,
+        base_url=emulator.base_url,
+        tenant_id=DEMO.tenant_id,
+        app_id=DEMO.app_id,
+        app_secret=Secret(DEMO.app_secret),
+        ca_bundle=None,
+        poll_interval=poll_interval,
+    )
+    config = Config(active_profile=DEMO_PROFILE_NAME, profiles={DEMO_PROFILE_NAME: profile})
+    return Demo(emulator=emulator, profile=profile, config=config)
