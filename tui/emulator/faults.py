@@ -1,0 +1,162 @@
+"""Planned misbehaviour: errors, dropped connections, garbage bodies, stalls, latency.
+
+Planned faults form one FIFO queue; each request takes the first entry whose
+``path_prefix`` matches its path, so ``fail_next(2)`` then ``malformed_next(1, ...)``
+means two failures, then one malformed answer. All methods are thread-safe:
+tests call them while server threads consume.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+FaultKind = Literal["fail", "drop", "reset", "malformed", "stall"]
+MALFORMED_KINDS = ("html", "truncated", "notjson", "wrongshape", "wrongobject", "empty")
+#: Faults hit the package API by default, not authentication, so a client's
+#: token exchange does not eat a fault meant for the call that follows it.
+DEFAULT_PREFIX = "/packages"
+RANDOM_FAILURE_STATUSES = (500, 502, 503, 504)
+
+
+@dataclass(frozen=True)
+class PlannedFault:
+    kind: FaultKind
+    path_prefix: str = DEFAULT_PREFIX
+    status: int = 503
+    retry_after: str | None = None
+    malformed: str = ""
+    seconds: float = 0.0
+
+
+def _count(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"n must be a non-negative integer, got {n!r}")
+    return n
+
+
+def _seconds(value: float, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"{name} must be a non-negative number of seconds, got {value!r}")
+    return float(value)
+
+
+class Faults:
+    """What the emulator should get wrong next; see the module docstring."""
+
+    def __init__(self, seed: int | None = 0) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[tuple[PlannedFault, int]] = []
+        self._latency = 0.0
+        self._fail_rate = 0.0
+        self._rng = random.Random(seed)  # seeded so random-failure runs are repeatable
+
+    # -- continuous faults ------------------------------------------------------
+
+    @property
+    def latency(self) -> float:
+        """Seconds added before every response (control endpoints excepted)."""
+        with self._lock:
+            return self._latency
+
+    @latency.setter
+    def latency(self, value: float) -> None:
+        seconds = _seconds(value, "latency")
+        with self._lock:
+            self._latency = seconds
+
+    @property
+    def fail_rate(self) -> float:
+        """Probability that a ``/packages`` request answers a random 5xx."""
+        with self._lock:
+            return self._fail_rate
+
+    @fail_rate.setter
+    def fail_rate(self, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise ValueError(f"fail_rate must be between 0 and 1, got {value!r}")
+        with self._lock:
+            self._fail_rate = float(value)
+
+    # -- planned faults ---------------------------------------------------------
+
+    def fail_next(
+        self,
+        n: int,
+        status: int = 503,
+        retry_after: str | None = None,
+        path_prefix: str = DEFAULT_PREFIX,
+    ) -> None:
+        """The next ``n`` matching requests answer ``status`` with ``{"message": ...}``."""
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"status must be an HTTP status code, got {status!r}")
+        if retry_after is not None and not isinstance(retry_after, str):
+            raise ValueError("retry_after must be a string (seconds or an HTTP date) or None")
+        self._plan(PlannedFault("fail", path_prefix, status, retry_after), n)
+
+    def rate_limit_next(
+        self, n: int, retry_after: str | None = None, path_prefix: str = DEFAULT_PREFIX
+    ) -> None:
+        """The next ``n`` matching requests answer 429."""
+        self.fail_next(n, 429, retry_after, path_prefix)
+
+    def drop_next(self, n: int, path_prefix: str = DEFAULT_PREFIX) -> None:
+        """Close the connection without any response."""
+        self._plan(PlannedFault("drop", path_prefix), n)
+
+    def reset_mid_body_next(self, n: int, path_prefix: str = DEFAULT_PREFIX) -> None:
+        """Send headers and a full Content-Length, then half the body, then close."""
+        self._plan(PlannedFault("reset", path_prefix), n)
+
+    def malformed_next(self, n: int, kind: str, path_prefix: str = DEFAULT_PREFIX) -> None:
+        """Answer 200 with a body a client must not trust; ``kind`` in MALFORMED_KINDS."""
+        if kind not in MALFORMED_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(MALFORMED_KINDS)}, got {kind!r}")
+        self._plan(PlannedFault("malformed", path_prefix, 200, malformed=kind), n)
+
+    def stall_next(self, n: int, seconds: float, path_prefix: str = DEFAULT_PREFIX) -> None:
+        """Sleep ``seconds`` before answering normally (to trip client read timeouts)."""
+        self._plan(PlannedFault("stall", path_prefix, seconds=_seconds(seconds, "seconds")), n)
+
+    def clear(self) -> None:
+        """Forget every planned fault and reset latency and fail_rate to zero."""
+        with self._lock:
+            self._queue.clear()
+            self._latency = 0.0
+            self._fail_rate = 0.0
+
+    def pending(self) -> int:
+        """How many planned faults are still to be served."""
+        with self._lock:
+            return sum(remaining for _, remaining in self._queue)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            planned = [{**asdict(fault), "remaining": left} for fault, left in self._queue]
+            return {"latency": self._latency, "fail_rate": self._fail_rate, "planned": planned}
+
+    # -- used by the server -----------------------------------------------------
+
+    def take(self, path: str) -> PlannedFault | None:
+        """Consume the fault for a request to ``path``, if any (planned first, then random)."""
+        with self._lock:
+            for index, (fault, remaining) in enumerate(self._queue):
+                if path.startswith(fault.path_prefix):
+                    if remaining <= 1:
+                        del self._queue[index]
+                    else:
+                        self._queue[index] = (fault, remaining - 1)
+                    return fault
+            if path.startswith(DEFAULT_PREFIX) and self._rng.random() < self._fail_rate:
+                return PlannedFault("fail", status=self._rng.choice(RANDOM_FAILURE_STATUSES))
+        return None
+
+    def _plan(self, fault: PlannedFault, n: int) -> None:
+        if not isinstance(fault.path_prefix, str) or not fault.path_prefix.startswith("/"):
+            raise ValueError("path_prefix must be a path starting with '/'")
+        count = _count(n)
+        if count:
+            with self._lock:
+                self._queue.append((fault, count))
