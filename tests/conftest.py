@@ -56,3 +56,121 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     for var in _CLEARED:
         monkeypatch.delenv(var, raising=False)
     return root
+
+
+# --------------------------------------------------------------------------- TUI fixtures
+# For tests/test_tui_*.py: a real emulator on loopback driven by a fake clock,
+# and a factory for the app wired to it with a tiny poll interval.
+
+
+class FakeClock:
+    """Epoch seconds that only move when a test says so (thread-safe enough: a float)."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    import time
+
+    # Starts at real time: the client signs its JWT with the real clock, and the
+    # emulator refuses tokens issued too far in its future.
+    return FakeClock(time.time())
+
+
+@pytest.fixture
+def emulator(fake_clock: FakeClock):  # type: ignore[no-untyped-def]
+    from tui.emulator import Emulator
+
+    emu = Emulator(port=0, clock=fake_clock).start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
+def emulator_profile(emulator):  # type: ignore[no-untyped-def]
+    from tui.config import Profile, Secret
+    from tui.emulator import DEMO
+
+    return Profile(
+        name="emu",
+        base_url=emulator.base_url,
+        tenant_id=DEMO.tenant_id,
+        app_id=DEMO.app_id,
+        app_secret=Secret(DEMO.app_secret),
+    )
+
+
+@pytest.fixture
+def make_app(emulator_profile, fake_clock, tmp_path):  # type: ignore[no-untyped-def]
+    """``make_app(profile=None, package_id=None, config=None, demo=None, **options)``."""
+    from tui.app import AppOptions, CypkgApp, Startup
+    from tui.config import Config
+    from tui.recent import RecentStore
+
+    def factory(  # type: ignore[no-untyped-def]
+        profile=None, package_id=None, config=None, demo=None, problems=(), **options
+    ):
+        profile = profile or emulator_profile
+        if config is None:
+            config = Config(
+                active_profile=profile.name,
+                profiles={profile.name: profile},
+                path=tmp_path / "env" / "config" / "cypkg" / "config.toml",
+            )
+        defaults = {
+            "clock": fake_clock,
+            "user_host": "tester@jump",
+            "poll_interval": 0.05,
+            "min_poll_interval": 0.01,
+            "rng": lambda: 0.5,
+            "tick": 0.25,
+            "recent_store": RecentStore(tmp_path / "recent.json"),
+            "theme": "textual-dark",
+        }
+        defaults.update(options)
+        startup = Startup(
+            config=config,
+            profile=profile,
+            package_id=package_id,
+            demo=demo,
+            problems=list(problems),
+        )
+        return CypkgApp(startup, AppOptions(**defaults))
+
+    return factory
+
+
+def _screen_text(app) -> str:  # type: ignore[no-untyped-def]
+    """What the terminal would show now, as plain text (one line per row)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+@pytest.fixture
+def screen_text():  # type: ignore[no-untyped-def]
+    return _screen_text
+
+
+@pytest.fixture
+def wait_until():  # type: ignore[no-untyped-def]
+    """``await wait_until(pilot, predicate, timeout=5)``: let the app run until it holds."""
+    import time
+
+    async def wait(pilot, predicate, timeout: float = 5.0, what: str = "") -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what or predicate}")
+            await pilot.pause(0.02)
+
+    return wait
