@@ -30,9 +30,15 @@ def _banner(emu: Emulator, seeded: bool) -> str:
         f"  tenant ID   {DEMO.tenant_id}",
         f"  app ID      {DEMO.app_id}",
         f"  app secret  {DEMO.app_secret}",
+        "",
+        "Point cypkg at it (in another shell):",
+        f"  export CYPKG_API_URL={emu.base_url} CYPKG_TENANT_ID={DEMO.tenant_id} \\",
+        f"         CYPKG_APP_ID={DEMO.app_id} CYPKG_APP_SECRET={DEMO.app_secret}",
     ]
     if seeded:
         lines += [
+            "",
+            f"  cypkg get {DEMO_PACKAGE_ID}",
             "",
             "Sample packages:",
             f"  {DEMO_PACKAGE_ID}  success",
