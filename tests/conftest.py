@@ -133,7 +133,7 @@ def make_app(emulator_profile, fake_clock, tmp_path):  # type: ignore[no-untyped
             "poll_interval": 0.05,
             "min_poll_interval": 0.01,
             "rng": lambda: 0.5,
-            "tick": 0.25,
+            "tick": 1.0,
             "recent_store": RecentStore(tmp_path / "recent.json"),
             "theme": "textual-dark",
         }
@@ -167,10 +167,13 @@ def wait_until():  # type: ignore[no-untyped-def]
     import time
 
     async def wait(pilot, predicate, timeout: float = 5.0, what: str = "") -> None:  # type: ignore[no-untyped-def]
+        import asyncio
+
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out waiting for {what or predicate}")
-            await pilot.pause(0.02)
+            # A plain sleep: pilot.pause() also forces a full repaint every time.
+            await asyncio.sleep(0.02)
 
     return wait

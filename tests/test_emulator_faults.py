@@ -144,11 +144,11 @@ def test_malformed_next(api: httpx.Client, emu: Emulator, kind: str, content_typ
 
 
 def test_stall_trips_a_client_read_timeout(api: httpx.Client, emu: Emulator) -> None:
-    emu.faults.stall_next(1, 1.0)
+    emu.faults.stall_next(1, 5.0)
     started = time.monotonic()
     with pytest.raises(httpx.ReadTimeout):
         api.get(PACKAGE, timeout=0.2)
-    assert time.monotonic() - started < 0.9
+    assert time.monotonic() - started < 4.0
     assert api.get(PACKAGE).status_code == 200
 
 

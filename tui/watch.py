@@ -29,8 +29,8 @@ MAX_INTERVAL = 3600.0
 MAX_ERROR_BACKOFF = 300.0
 
 
-def clamp_interval(seconds: float) -> float:
-    return min(max(float(seconds), MIN_INTERVAL), MAX_INTERVAL)
+def clamp_interval(seconds: float, floor: float = MIN_INTERVAL) -> float:
+    return min(max(float(seconds), floor), MAX_INTERVAL)
 
 
 def is_fatal(error: CypkgError) -> bool:
@@ -46,13 +46,15 @@ class PollState:
     interval: float = DEFAULT_INTERVAL
     consecutive_errors: int = 0
     last_status: Status | None = None
+    #: The floor the interval is clamped to; tests lower it to poll in milliseconds.
+    min_interval: float = MIN_INTERVAL
 
     def after_success(self, package: Package) -> float | None:
         """Record a fetched package; seconds until the next poll, or None to stop."""
         self.consecutive_errors = 0
         self.last_status = package.status
         if package.status is Status.STARTED:
-            return clamp_interval(self.interval)
+            return clamp_interval(self.interval, self.min_interval)
         return None
 
     def after_error(
@@ -66,7 +68,8 @@ class PollState:
         if is_fatal(error):
             return None
         self.consecutive_errors += 1
-        base = clamp_interval(self.interval) * 2.0 ** min(self.consecutive_errors, 10)
+        interval = clamp_interval(self.interval, self.min_interval)
+        base = interval * 2.0 ** min(self.consecutive_errors, 10)
         delay = min(base, MAX_ERROR_BACKOFF)
         retry_after = getattr(error, "retry_after", None)
         if isinstance(retry_after, (int, float)):

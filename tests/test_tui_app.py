@@ -1,0 +1,106 @@
+"""App-level behaviour: start-up, config problems, themes, no animations, commands."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from tui.app import ANSI_THEMES, DEFAULT_THEME, CypkgApp, Startup, guess_theme, prepare
+from tui.config import Config, Profile, config_path, load_config, save_config
+from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
+
+
+def test_guess_theme() -> None:
+    assert guess_theme({"TERM": "xterm-16color"}) == "ansi-dark"
+    assert guess_theme({"TERM": "linux"}) == "ansi-dark"
+    assert guess_theme({"TERM": "xterm-256color"}) == DEFAULT_THEME
+    assert guess_theme({"TERM": "xterm", "COLORTERM": "truecolor"}) == DEFAULT_THEME
+
+
+def test_prepare_first_run() -> None:
+    startup = prepare()
+    assert startup.problems == []
+    assert startup.profile.name == "default" and not startup.profile.is_complete
+
+
+def test_prepare_broken_config_is_shown_not_raised() -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("this is [not toml")
+    startup = prepare()
+    assert len(startup.problems) == 1
+    assert "not valid TOML" in str(startup.problems[0])
+
+
+def test_prepare_unknown_profile() -> None:
+    save_config(Config(active_profile="a", profiles={"a": Profile(name="a")}, path=config_path()))
+    startup = prepare(profile_name="nope")
+    assert startup.problems and "nope" in str(startup.problems[0])
+    assert startup.profile.name == "nope"
+
+
+def test_prepare_demo(emulator, emulator_profile) -> None:  # type: ignore[no-untyped-def]
+    from tui.services import Demo
+
+    startup = prepare(demo=Demo(emulator=emulator, profile=emulator_profile, config=Config()))
+    ids = [entry.package_id for entry in startup.demo_entries]
+    assert STARTED_SUCCESS_ID in ids and DEMO_PACKAGE_ID in ids
+
+
+async def test_config_problem_on_lookup_screen(make_app, screen_text) -> None:
+    from tui.api.errors import ConfigError
+
+    problem = ConfigError("Config file /x/config.toml is not valid TOML: oops.")
+    app = make_app(profile=Profile(name="default"), problems=[problem])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert "✘ Configuration problem: Config file /x/config.toml is not valid TOML" in text
+
+
+async def test_no_animation_no_blinking(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.animation_level == "none"
+        field = app.screen.query_one(Input)
+        assert field.has_focus and not field.cursor_blink
+
+
+async def test_no_color_avoids_ansi_theme(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("CYPKG_THEME", "ansi-dark")
+    app = CypkgApp(Startup(config=Config(), profile=Profile(name="default")))
+    assert app.theme == DEFAULT_THEME
+
+
+async def test_theme_from_environment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CYPKG_THEME", "ansi-light")
+    app = CypkgApp(Startup(config=Config(), profile=Profile(name="default")))
+    assert app.theme == "ansi-light" and "ansi-light" in ANSI_THEMES
+
+
+async def test_theme_choice_is_remembered(make_app, emulator_profile) -> None:
+    path = config_path()
+    save_config(Config(active_profile="emu", profiles={"emu": emulator_profile}, path=path))
+    app = make_app(config=load_config(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = "ansi-dark"
+        await pilot.pause()
+    assert load_config(path).settings["theme"] == "ansi-dark"
+    # A later start picks it up (no CYPKG_THEME, no explicit option).
+    startup = prepare()
+    assert CypkgApp(startup).theme == "ansi-dark"
+
+
+async def test_keys_panel_and_quit(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0

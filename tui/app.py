@@ -1,0 +1,442 @@
+"""The Textual application: screens, the shared API client, themes and commands.
+
+Layering: this module and ``tui/screens``/``tui/widgets`` are the only ones
+that import Textual. They never build HTTP requests: they ask
+:attr:`CypkgApp.client` (one ``CylanceClient`` per active profile, built by
+:func:`tui.services.make_client`) and call it from workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import var
+from textual.screen import Screen
+
+from tui.api.errors import ConfigError, CypkgError
+from tui.config import (
+    DEFAULT_PROFILE,
+    Config,
+    Profile,
+    config_path,
+    load_config,
+    resolve_profile,
+    save_config,
+)
+from tui.recent import RecentStore, default_path
+from tui.safe_text import inert
+from tui.watch import MIN_INTERVAL
+
+if TYPE_CHECKING:
+    from tui.api.auth import AccessToken
+    from tui.api.models import Package
+    from tui.services import Demo
+
+#: Environment variable naming the theme (e.g. ``ansi-dark`` on a 16-colour terminal).
+ENV_THEME = "CYPKG_THEME"
+#: Themes that use the terminal's own 16 colours.
+ANSI_THEMES = ("ansi-dark", "ansi-light")
+DEFAULT_THEME = "textual-dark"
+
+
+class PackageClient(Protocol):
+    """What the screens need from an API client (``CylanceClient`` or a test double)."""
+
+    base_url: str
+
+    def get_package(self, package_id: str) -> Package: ...
+
+    def authenticate(self, *, force: bool = False) -> AccessToken: ...
+
+    def close(self) -> None: ...
+
+
+ClientFactory = Callable[[Profile], PackageClient]
+
+
+@dataclass(frozen=True)
+class DemoEntry:
+    """A sample package listed on the lookup screen in demo mode."""
+
+    package_id: str
+    label: str
+
+
+@dataclass
+class AppOptions:
+    """Knobs tests, snapshots and the screenshot script turn; defaults suit real use."""
+
+    #: Wall clock (epoch seconds) for "now": elapsed times, "ago", "updated HH:MM:SS".
+    clock: Callable[[], float] = time.time
+    #: Monotonic clock for countdowns ("next in 4s").
+    monotonic: Callable[[], float] = time.monotonic
+    #: Shown in the header; None means the real ``user@host``.
+    user_host: str | None = None
+    #: Poll interval in seconds instead of the profile's (tests use a tiny one).
+    poll_interval: float | None = None
+    #: Lowest poll interval honoured (the policy's floor; tests lower it).
+    min_poll_interval: float = MIN_INTERVAL
+    #: Jitter source for error backoff.
+    rng: Callable[[], float] = random.random
+    #: Builds the API client for a profile; None means :func:`tui.services.make_client`.
+    client_factory: ClientFactory | None = None
+    #: How often the detail screen refreshes its clock texts, seconds.
+    tick: float = 1.0
+    #: Where the recent list lives; None means the data dir (or memory in demo mode).
+    recent_store: RecentStore | None = None
+    #: Theme name; None means CYPKG_THEME, the config file's ``theme``, or a guess.
+    theme: str | None = None
+
+
+@dataclass
+class Startup:
+    """What :func:`run_app` found before the UI started."""
+
+    config: Config
+    profile: Profile
+    demo: Demo | None = None
+    package_id: str | None = None
+    api_url_override: str | None = None
+    #: Problems to show on the first screen (a broken config file, an unknown profile).
+    problems: list[CypkgError] = field(default_factory=list)
+    #: Config warnings (permissions fixed) to toast once.
+    warnings: list[str] = field(default_factory=list)
+    demo_entries: list[DemoEntry] = field(default_factory=list)
+
+
+def real_user_host() -> str:
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = "?"
+    host = socket.gethostname().split(".")[0] or "?"
+    return inert(f"{user}@{host}", limit=60)
+
+
+def guess_theme(env: dict[str, str] | os._Environ[str] | None = None) -> str:
+    """An ANSI theme on terminals that only do 16 colours, else Textual's dark theme."""
+    env = os.environ if env is None else env
+    term = env.get("TERM", "").lower()
+    colorterm = env.get("COLORTERM", "").lower()
+    if colorterm in ("truecolor", "24bit") or "256" in term or "direct" in term:
+        return DEFAULT_THEME
+    if term in ("", "xterm-kitty", "alacritty", "xterm-ghostty", "wezterm"):
+        return DEFAULT_THEME
+    if term == "dumb" or "16color" in term or term in ("linux", "vt100", "vt220", "xterm", "ansi"):
+        return "ansi-dark"
+    return DEFAULT_THEME
+
+
+def tui_retry_policy() -> Any:
+    """Retries inside one request stay short: the screen's poll loop does the visible backoff."""
+    from tui.api.retry import RetryPolicy
+
+    return RetryPolicy(
+        max_attempts=2, base_delay=0.5, max_delay=2.0, rate_limit_delay=2.0, max_retry_after=5.0
+    )
+
+
+class CypkgApp(App[int]):
+    """Look up one Cylance Optics package and watch its upload status."""
+
+    TITLE = "cypkg"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit cypkg", priority=True),
+        Binding(
+            "f2,ctrl+s",
+            "settings",
+            "Settings",
+            id="settings",
+            tooltip="Edit profiles and credentials",
+        ),
+        Binding(
+            "f1",
+            "toggle_keys",
+            "Keys",
+            id="keys",
+            tooltip="Show or hide the keys of this screen",
+            show=False,
+        ),
+    ]
+
+    #: The profile in use (env and flag overrides applied). Widgets watch it.
+    profile: var[Profile] = var(Profile(name=DEFAULT_PROFILE), init=False)
+    #: Bumped whenever the client is replaced; results from an older client are dropped.
+    client_generation: var[int] = var(0, init=False)
+
+    def __init__(self, startup: Startup, options: AppOptions | None = None) -> None:
+        self.options = options or AppOptions()
+        super().__init__()
+        # No perpetual animation over SSH: nothing moves unless data changed.
+        self.animation_level = "none"
+        self.startup = startup
+        self.config = startup.config
+        self.demo = startup.demo
+        self.set_reactive(CypkgApp.profile, startup.profile)
+        self.user_host = self.options.user_host or real_user_host()
+        self._client: PackageClient | None = None
+        self._client_lock = threading.Lock()
+        self._retired: list[PackageClient] = []
+        if self.options.recent_store is not None:
+            self.recent = self.options.recent_store
+        else:
+            self.recent = RecentStore(None if self.is_demo else default_path())
+        self.theme = self._initial_theme()
+
+    # -- state ----------------------------------------------------------------------
+
+    @property
+    def is_demo(self) -> bool:
+        return self.startup.demo is not None
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.options.clock(), tz=timezone.utc)
+
+    def poll_interval(self) -> float:
+        if self.options.poll_interval is not None:
+            return self.options.poll_interval
+        return float(self.profile.poll_interval)
+
+    @property
+    def client(self) -> PackageClient:
+        """The shared client of the active profile, built on first use (any thread)."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = self.build_client(self.profile)
+            return self._client
+
+    def build_client(self, profile: Profile) -> PackageClient:
+        """A new client for ``profile`` (the caller owns it unless it becomes :attr:`client`)."""
+        if self.options.client_factory is not None:
+            return self.options.client_factory(profile)
+        from tui.services import make_client
+
+        return make_client(profile, persist_tokens=not self.is_demo, retry=tui_retry_policy())
+
+    def use_profile(self, config: Config, profile: Profile) -> None:
+        """Make ``profile`` active (after a save); the next request uses a new client."""
+        self.config = config
+        with self._client_lock:
+            old = self._client
+            self._client = None
+        if old is not None:
+            # Closing now would break a request in flight on another thread: retire it.
+            self._retired.append(old)
+        self.profile = profile
+        self.client_generation += 1
+
+    def remember(
+        self,
+        package_id: str,
+        *,
+        name: str | None = None,
+        status: str | None = None,
+        move_to_front: bool,
+    ) -> None:
+        """Update the recent list; the file is written in a thread."""
+        store = self.recent
+
+        def write() -> None:
+            store.record(package_id, name=name, status=status, move_to_front=move_to_front)
+
+        self.run_worker(write, thread=True, group="recent", exit_on_error=False)
+
+    def _close_clients(self) -> None:
+        for client in [*self._retired, *([self._client] if self._client else [])]:
+            with contextlib.suppress(Exception):
+                client.close()
+        self._retired.clear()
+        self._client = None
+
+    # -- theme ------------------------------------------------------------------------
+
+    def _initial_theme(self) -> str:
+        wanted = (
+            self.options.theme
+            or os.environ.get(ENV_THEME, "").strip()
+            or _str_setting(self.config.settings.get("theme"))
+            or guess_theme()
+        )
+        if wanted not in self.available_themes:
+            return DEFAULT_THEME
+        if self.no_color and wanted in ANSI_THEMES:
+            # Textual picks its NO_COLOR filter for the theme at start-up (a truecolour
+            # one); with an ANSI theme that filter draws black on black.
+            return DEFAULT_THEME
+        return wanted
+
+    def watch_theme(self, theme: str) -> None:
+        self._remember_theme(theme)
+
+    def _remember_theme(self, theme: str) -> None:
+        """Keep a theme picked in the palette for next time (never in demo mode)."""
+        if not self.is_running or self.is_demo or self.startup.problems:
+            return
+        if self.config.settings.get("theme") == theme:
+            return
+        self.config.settings["theme"] = theme
+        try:
+            save_config(self.config)
+        except (ConfigError, OSError) as exc:
+            self.notify(inert(str(exc)), title="Theme not saved", severity="warning", markup=False)
+
+    # -- life -----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from tui.screens.detail import DetailScreen
+        from tui.screens.lookup import LookupScreen
+
+        self.push_screen(LookupScreen())
+        for warning in self.startup.warnings:
+            self.notify(inert(warning), title="Config", severity="warning", markup=False)
+        if self.startup.package_id:
+            self.push_screen(DetailScreen(self.startup.package_id))
+
+    async def on_unmount(self) -> None:
+        self._close_clients()
+
+    # -- actions ----------------------------------------------------------------------
+
+    def action_settings(self) -> None:
+        from tui.screens.settings import SettingsScreen
+
+        if isinstance(self.screen, SettingsScreen):
+            return
+        # A modal (copy, palette) on top: settings go above it, which is fine.
+        self.push_screen(SettingsScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "settings":
+            from tui.screens.settings import SettingsScreen
+
+            # Already there: keep the key out of the footer.
+            return not isinstance(self.screen, SettingsScreen)
+        return True
+
+    def action_toggle_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_open_package(self, package_id: str) -> None:
+        from tui.screens.detail import DetailScreen
+
+        self.push_screen(DetailScreen(package_id))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from tui.screens.settings import SettingsScreen
+
+        screen_commands = getattr(screen, "palette_commands", None)
+        if callable(screen_commands):
+            yield from screen_commands()
+        if not isinstance(screen, SettingsScreen):
+            yield SystemCommand(
+                "Settings",
+                "Edit profiles, credentials and the poll interval (F2)",
+                self.action_settings,
+            )
+        yield SystemCommand(
+            "Keys", "Show or hide the keys of this screen (F1)", self.action_toggle_keys
+        )
+        yield SystemCommand(
+            "Theme",
+            "Change the colours (ansi-dark suits 16-colour terminals)",
+            self.action_change_theme,
+        )
+        yield SystemCommand("Quit", "Quit cypkg (ctrl+q)", self.action_quit)
+
+
+def _str_setting(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+# -- entry point ---------------------------------------------------------------------
+
+
+def demo_entries() -> list[DemoEntry]:
+    from tui.emulator.seed import (
+        DEMO_PACKAGE_ID,
+        FAILED_AFTER,
+        STARTED_FAILED_ID,
+        STARTED_SUCCESS_ID,
+        STARTED_TIMEOUT_ID,
+        SUCCESS_AFTER,
+        TIMEOUT_AFTER,
+    )
+
+    after = "s after launch"
+    return [
+        DemoEntry(STARTED_SUCCESS_ID, f"demo: started, succeeds ~{SUCCESS_AFTER:.0f} {after}"),
+        DemoEntry(STARTED_FAILED_ID, f"demo: started, fails ~{FAILED_AFTER:.0f} {after}"),
+        DemoEntry(STARTED_TIMEOUT_ID, f"demo: started, times out ~{TIMEOUT_AFTER:.0f} {after}"),
+        DemoEntry(DEMO_PACKAGE_ID, "demo: finished package with examples"),
+    ]
+
+
+def prepare(
+    *,
+    profile_name: str | None = None,
+    api_url: str | None = None,
+    package_id: str | None = None,
+    demo: Demo | None = None,
+) -> Startup:
+    """Load the config and pick the profile; problems are kept for the UI, never raised."""
+    if demo is not None:
+        return Startup(
+            config=demo.config,
+            profile=demo.profile,
+            demo=demo,
+            package_id=package_id,
+            demo_entries=demo_entries(),
+        )
+    problems: list[CypkgError] = []
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        problems.append(exc)
+        config = Config(path=config_path())
+    try:
+        profile = resolve_profile(config, profile=profile_name, api_url=api_url)
+    except ConfigError as exc:
+        problems.append(exc)
+        try:
+            profile = Profile(name=(profile_name or "").strip() or config.active_profile)
+        except ConfigError:
+            profile = Profile(name=DEFAULT_PROFILE)
+    return Startup(
+        config=config,
+        profile=profile,
+        package_id=package_id,
+        api_url_override=api_url,
+        problems=problems,
+        warnings=list(config.warnings),
+    )
+
+
+def run_app(
+    *,
+    profile_name: str | None = None,
+    api_url: str | None = None,
+    package_id: str | None = None,
+    demo: Demo | None = None,
+) -> int:
+    """Run the TUI until the user quits; the exit status for the CLI."""
+    startup = prepare(profile_name=profile_name, api_url=api_url, package_id=package_id, demo=demo)
+    app = CypkgApp(startup)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,1 @@
+"""The app's screens: lookup (first), detail (one package), settings, and small modals."""

@@ -1,0 +1,46 @@
+"""Run blocking client calls in daemon threads, so quitting never waits for the network.
+
+``asyncio.to_thread`` and Textual's thread workers use the loop's default
+executor, which is joined when the app's event loop closes: a request stuck
+on a stalled link would hold ``ctrl+q`` until its read timeout (30 s). A
+daemon thread is simply abandoned at exit; the client call inside it never
+raises into the app (callers pass functions that return their errors).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+async def in_daemon_thread(fn: Callable[[], T], *, name: str = "cypkg-request") -> T:
+    """Await ``fn()`` run in a new daemon thread."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def deliver(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def target() -> None:
+        try:
+            result = fn()
+        except BaseException as exc:  # handed to the awaiting coroutine
+            error = exc
+            _post(loop, lambda: deliver(lambda: future.set_exception(error)))
+        else:
+            _post(loop, lambda: deliver(lambda: future.set_result(result)))
+
+    threading.Thread(target=target, name=name, daemon=True).start()
+    return await future
+
+
+def _post(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
+    # A closed loop means the app is gone and nobody is waiting.
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(callback)

@@ -1,0 +1,604 @@
+"""One package: tabs with its fields, fetched in a worker and polled while ``started``.
+
+Worker structure (one screen watches one package):
+
+* ``fetch`` group: one request (the first load, and ``r`` when no poll loop runs).
+* ``poll`` group: the loop ``wait until due → request → apply``; it runs while
+  :class:`tui.watch.PollState` returns a delay, i.e. while the status is
+  ``started`` or a transient error is being retried, and ends on a terminal
+  status or a fatal error.
+
+Both go through :meth:`DetailScreen._request`, which refuses to start while
+another request is in flight, runs the synchronous client in a thread, and
+drops results that are stale (another client since, or the screen left).
+Workers belong to the screen, so leaving the screen stops its polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import math
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from tui.api.errors import CypkgError, InvalidPackageId
+from tui.api.ids import normalize_package_id
+from tui.api.models import Package, Status
+from tui.present import STATUS_LABELS
+from tui.safe_text import inert
+from tui.screens._threads import in_daemon_thread
+from tui.screens.copy import CopyScreen
+from tui.watch import PollState
+from tui.widgets.context_bar import ContextBar
+from tui.widgets.error_panel import ErrorPanel
+from tui.widgets.fields import STATUS_STYLES, ValueStatic
+from tui.widgets.lazy import ExampleList
+from tui.widgets.package_views import (
+    DescriptorPane,
+    ExamplesPane,
+    OverviewPane,
+    RawPane,
+    UploaderPane,
+)
+
+if TYPE_CHECKING:
+    from tui.app import CypkgApp
+
+TABS = ("overview", "descriptor", "examples", "uploader", "raw")
+TAB_TITLES = {
+    "overview": "Overview",
+    "descriptor": "Descriptor",
+    "examples": "Examples",
+    "uploader": "Uploader",
+    "raw": "Raw",
+}
+
+
+class InternalError(CypkgError):
+    """Anything the client raised that is not in the taxonomy: shown, never a traceback."""
+
+    title = "Unexpected error"
+    hint = "This is a bug in cypkg; press r to try again, and please report it."
+
+
+Outcome = Package | CypkgError
+
+
+class DetailScreen(Screen[None]):
+    """The tabbed view of one package, live while its upload runs."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the package lookup"),
+        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Fetch the package now"),
+        Binding("p", "pause", "Pause", id="pause", tooltip="Pause or resume live polling"),
+        Binding(
+            "c",
+            "copy_id",
+            "Copy",
+            id="copy-id",
+            key_display="c/u/i",
+            tooltip="Copy: c the package ID, u the download URL, i the example's invocation",
+        ),
+        Binding(
+            "u",
+            "copy_url",
+            "Copy URL",
+            id="copy-url",
+            tooltip="Copy the download URL",
+            show=False,
+        ),
+        Binding(
+            "i",
+            "copy_invocation",
+            "Copy invocation",
+            id="copy-invocation",
+            tooltip="Copy the selected example's invocation string",
+            show=False,
+        ),
+        *(
+            Binding(
+                str(n),
+                f"show_tab('{tab}')",
+                "Tabs" if n == 1 else TAB_TITLES[tab],
+                show=n == 1,
+                key_display="1-5" if n == 1 else None,
+                tooltip="Switch tabs (also left/right)",
+            )
+            for n, tab in enumerate(TABS, 1)
+        ),
+        Binding("left", "step_tab(-1)", "Previous tab", show=False, priority=True),
+        Binding("right", "step_tab(1)", "Next tab", show=False, priority=True),
+    ]
+
+    def __init__(self, package_id: str) -> None:
+        super().__init__()
+        self.raw_id = package_id
+        try:
+            self.package_id: str | None = normalize_package_id(package_id)
+            self.id_error: CypkgError | None = None
+        except InvalidPackageId as exc:
+            self.package_id = None
+            self.id_error = exc
+        self.package: Package | None = None
+        self.error: CypkgError | None = None
+        self.state = PollState()
+        self.paused = False
+        self.in_flight = False
+        self.next_at: float | None = None
+        self.last_updated: float | None = None
+        self.seen_started = False
+        self.announced = False
+        self._force = False
+        self._wake = asyncio.Event()
+        self._generation = -1
+        self._tabs_shown = False
+        self._remembered: tuple[str | None, str] | None = None
+        self._poll_worker: Worker[None] | None = None
+
+    @property
+    def cy(self) -> CypkgApp:
+        return cast("CypkgApp", self.app)
+
+    # -- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield ContextBar("Package")
+        with Horizontal(id="title-row"):
+            yield ValueStatic(id="package-title")
+            yield ValueStatic(id="poll-status")
+        yield ValueStatic(id="notice")
+        yield Static(Content(f"Loading package {self.package_id or ''}…"), id="loading")
+        yield ErrorPanel(id="error-panel")
+        with TabbedContent(id="tabs", initial="overview"):
+            with TabPane(self._tab_title("overview"), id="overview"):
+                yield OverviewPane(id="overview-pane")
+            with TabPane(self._tab_title("descriptor"), id="descriptor"):
+                yield DescriptorPane(id="descriptor-pane")
+            with TabPane(self._tab_title("examples"), id="examples"):
+                yield ExamplesPane(id="examples-pane")
+            with TabPane(self._tab_title("uploader"), id="uploader"):
+                yield UploaderPane(id="uploader-pane")
+            with TabPane(self._tab_title("raw"), id="raw"):
+                yield RawPane(id="raw-pane")
+        yield Footer(compact=True)
+
+    @staticmethod
+    def _tab_title(tab: str, extra: str = "") -> Content:
+        return Content(f"{TABS.index(tab) + 1} {TAB_TITLES[tab]}{extra}")
+
+    def on_mount(self) -> None:
+        self.state = PollState(
+            interval=self.cy.poll_interval(), min_interval=self.cy.options.min_poll_interval
+        )
+        self.query_one("#error-panel").display = False
+        self.query_one("#tabs").display = False
+        self.query_one("#notice").display = False
+        self._set_title()
+        self.set_interval(self.cy.options.tick, self._tick)
+        if self.id_error is not None or self.package_id is None:
+            self.query_one("#loading").display = False
+            self._show_error_panel(self.id_error or InvalidPackageId("No package ID."))
+            return
+        self.cy.remember(self.package_id, move_to_front=True)
+        self._start_fetch()
+
+    def on_screen_resume(self) -> None:
+        # The profile may have changed in the settings screen: fetch with the new client.
+        if self._generation not in (-1, self.cy.client_generation) and not self.in_flight:
+            self.action_refresh()
+
+    # -- requests -----------------------------------------------------------------------
+
+    def _start_fetch(self) -> None:
+        if self.in_flight or self.package_id is None:
+            return
+        self.run_worker(
+            self._fetch_once(), group="fetch", exclusive=True, exit_on_error=False, name="fetch"
+        )
+
+    async def _fetch_once(self) -> None:
+        outcome = await self._request()
+        if outcome is not None:
+            self._apply(outcome)
+
+    def _ensure_poll_loop(self) -> None:
+        worker = self._poll_worker
+        if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            self._wake.set()
+            return
+        self._poll_worker = self.run_worker(
+            self._poll_loop(), group="poll", exclusive=True, exit_on_error=False, name="poll"
+        )
+
+    async def _poll_loop(self) -> None:
+        while self.next_at is not None:
+            await self._wait_until_due()
+            if self.next_at is None:
+                break
+            outcome = await self._request()
+            if outcome is not None:
+                self._apply(outcome)
+            elif not self.is_attached:
+                break
+
+    async def _wait_until_due(self) -> None:
+        monotonic = self.cy.options.monotonic
+        while self.next_at is not None:
+            if self._force:
+                self._force = False
+                return
+            if self.paused:
+                await self._wake.wait()
+                self._wake.clear()
+                continue
+            remaining = self.next_at - monotonic()
+            if remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=remaining)
+            except asyncio.TimeoutError:
+                return
+            self._wake.clear()
+
+    async def _request(self) -> Outcome | None:
+        """One GET in a thread; None when skipped or when the result is stale."""
+        if self.in_flight or self.package_id is None:
+            return None
+        app = self.cy
+        generation = app.client_generation
+        package_id = self.package_id
+        self.in_flight = True
+        self._refresh_status()
+        try:
+            outcome = await in_daemon_thread(lambda: _fetch(app, package_id))
+        finally:
+            self.in_flight = False
+        if not self.is_attached or package_id != self.package_id:
+            return None
+        if generation != app.client_generation:
+            # Fetched with the previous profile's client: ask again with the new one.
+            self._schedule(0.0)
+            return None
+        self._generation = generation
+        return outcome
+
+    # -- results --------------------------------------------------------------------
+
+    def _apply(self, outcome: Outcome) -> None:
+        try:
+            if isinstance(outcome, Package):
+                self._apply_package(outcome)
+            else:
+                self._apply_error(outcome)
+        finally:
+            self._refresh_status()
+
+    def _apply_package(self, package: Package) -> None:
+        self.package = package
+        self.error = None
+        self.last_updated = self.cy.options.clock()
+        delay = self.state.after_success(package)
+        self._render_package()
+        if package.status is Status.STARTED:
+            self.seen_started = True
+        elif self.seen_started and package.status.is_terminal and not self.announced:
+            self.announced = True
+            self._announce(package)
+        seen = (package.name, package.status_text or package.status.value)
+        if self.package_id is not None and seen != self._remembered:
+            self._remembered = seen
+            self.cy.remember(self.package_id, name=seen[0], status=seen[1], move_to_front=False)
+        self._schedule(delay)
+
+    def _apply_error(self, error: CypkgError) -> None:
+        self.error = error
+        delay = self.state.after_error(error, self.cy.options.rng)
+        if self.package is None:
+            self._show_error_panel(error, retrying=delay is not None)
+        elif delay is None:
+            self.notify(
+                inert(f"{error} {error.hint}".strip(), limit=600),
+                title=f"Polling stopped: {error.title}",
+                severity="error",
+                markup=False,
+                timeout=12,
+            )
+        self._schedule(delay)
+
+    def _schedule(self, delay: float | None) -> None:
+        if delay is None:
+            self.next_at = None
+            self._wake.set()
+            return
+        self.next_at = self.cy.options.monotonic() + delay
+        self._ensure_poll_loop()
+
+    def _announce(self, package: Package) -> None:
+        symbol, word = STATUS_LABELS[package.status]
+        name = inert(package.name or self.package_id or "package", limit=60)
+        severity = {Status.SUCCESS: "information", Status.FAILED: "error"}.get(
+            package.status, "warning"
+        )
+        self.notify(
+            f"{name}: {symbol} {word}",
+            title="Upload finished",
+            severity=severity,  # type: ignore[arg-type]
+            markup=False,
+            timeout=15,
+        )
+        self.app.bell()
+
+    # -- rendering --------------------------------------------------------------------
+
+    def _render_package(self) -> None:
+        package = self.package
+        if package is None:
+            return
+        self.query_one("#loading").display = False
+        self.query_one("#error-panel").display = False
+        tabs = self.query_one("#tabs", TabbedContent)
+        first = not self._tabs_shown
+        tabs.display = self._tabs_shown = True
+        now = self.cy.now()
+        self.query_one(OverviewPane).show(package, now)
+        self.query_one(DescriptorPane).show(package, now)
+        self.query_one(ExamplesPane).show(package, now)
+        self.query_one(UploaderPane).show(package, now)
+        self.query_one(RawPane).show(package, now)
+        count = len(package.descriptor.examples)
+        tabs.get_tab("examples").label = self._tab_title("examples", f" ({count:,})")
+        self._set_title()
+        if first:
+            self._focus_pane(tabs.active)
+            self.refresh_bindings()
+
+    def _show_error_panel(self, error: CypkgError, *, retrying: bool = False) -> None:
+        self.query_one("#loading").display = False
+        self.query_one("#tabs").display = self._tabs_shown = False
+        panel = self.query_one(ErrorPanel)
+        panel.display = True
+        keys = "r try again · F2 settings · Esc back"
+        extra = "" if not retrying else "cypkg keeps trying by itself (see the top right)."
+        panel.show(error, keys=keys, extra=extra)
+        self._set_title()
+
+    def _set_title(self) -> None:
+        title = self.query_one("#package-title", ValueStatic)
+        package = self.package
+        if package is None:
+            title.set(Content(f"Package {self.package_id or inert(self.raw_id, limit=60)}"))
+            return
+        symbol, word = STATUS_LABELS[package.status]
+        if package.status is Status.UNKNOWN and package.status_text:
+            word = inert(package.status_text, limit=20)
+        title.set(
+            Content.assemble(
+                (inert(package.name or "(no name)", limit=40), "bold"),
+                "  ",
+                (f"{symbol} {word}", STATUS_STYLES[package.status]),
+            )
+        )
+
+    def _tick(self) -> None:
+        # A timer callback that raised would end the app: never let one escape.
+        try:
+            self._refresh_status()
+            package = self.package
+            if package is not None:
+                now = self.cy.now()
+                self.query_one(OverviewPane).tick(package, now)
+                self.query_one(UploaderPane).tick(package, now)
+        except Exception as exc:  # pragma: no cover - defensive
+            self.log.error("tick failed", exc)
+
+    def _refresh_status(self) -> None:
+        if not self.is_mounted:
+            return
+        status, notice = self.status_texts()
+        self.query_one("#poll-status", ValueStatic).set(status)
+        notice_widget = self.query_one("#notice", ValueStatic)
+        notice_widget.set(notice)
+        notice_widget.display = bool(notice.plain)
+
+    def status_texts(self) -> tuple[Content, Content]:
+        """The top-right status and the banner under the title, from the current state."""
+        updated = ""
+        if self.last_updated is not None:
+            stamp = datetime.fromtimestamp(self.last_updated, tz=timezone.utc).astimezone()
+            updated = f"updated {stamp:%H:%M:%S}"
+        waiting = self._countdown()
+        error = self.error
+        if error is not None:
+            title = inert(error.title, limit=40)
+            if self.next_at is None:
+                # Without data the error panel names the error; keep the line short.
+                what = f": {title}" if self.package is not None else ""
+                status = Content.styled(f"✘ stopped{what} · r retries", "$text-error")
+            elif self.in_flight:
+                status = Content.styled("⚠ retrying now…", "$text-warning")
+            else:
+                status = Content.styled(f"⚠ {title} · retrying in {waiting}", "$text-warning")
+            notice = Content("")
+            if self.package is not None:
+                since = f" from {updated.removeprefix('updated ')}" if updated else ""
+                notice = Content.assemble(
+                    ("⚠ STALE", "bold reverse"),
+                    f" Showing data{since}. {title}: ",
+                    inert(str(error), limit=300),
+                    "" if self.next_at is not None else "  Polling stopped; r tries again.",
+                )
+            return status, notice
+        if self.package is None:
+            return (Content("fetching…") if self.in_flight else Content("")), Content("")
+        if self.package.status is Status.STARTED and self.next_at is not None:
+            if self.in_flight:
+                tail = "fetching…"
+            elif self.paused:
+                return (
+                    Content.assemble(("⏸ paused", "bold"), f" · {updated} · p resumes"),
+                    Content(""),
+                )
+            else:
+                tail = f"next in {waiting}"
+            live = Content.assemble(("● live", "$text-accent bold"), f" · {updated} · {tail}")
+            return live, Content("")
+        tail = " · fetching…" if self.in_flight else ""
+        final = "final · " if self.package.status.is_terminal else ""
+        return Content(f"{final}{updated}{tail}"), Content("")
+
+    def _countdown(self) -> str:
+        if self.next_at is None:
+            return "—"
+        remaining = self.next_at - self.cy.options.monotonic()
+        return f"{max(math.ceil(remaining), 0)}s"
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.dismiss()
+        else:
+            from tui.screens.lookup import LookupScreen
+
+            # Opened straight on a package (`cypkg ID`): the lookup is below.
+            if any(isinstance(s, LookupScreen) for s in self.app.screen_stack):
+                self.dismiss()
+            else:
+                self.app.switch_screen(LookupScreen())
+
+    def action_refresh(self) -> None:
+        if self.package_id is None:
+            return
+        if self.in_flight:
+            self.notify("A request is already in flight.", timeout=3)
+            return
+        worker = self._poll_worker
+        if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            self._force = True
+            self._wake.set()
+        else:
+            self._start_fetch()
+
+    def action_pause(self) -> None:
+        live = self.package is not None and self.package.status is Status.STARTED
+        if not self.paused and not live:
+            self.notify("Nothing to pause: this package is not being polled.", timeout=4)
+            return
+        self.paused = not self.paused
+        self._wake.set()
+        self._refresh_status()
+        self.notify("Polling paused." if self.paused else "Polling resumed.", timeout=3)
+
+    def action_show_tab(self, tab: str) -> None:
+        tabs = self.query_one("#tabs", TabbedContent)
+        if not self._tabs_shown or tab not in TABS:
+            return
+        tabs.active = tab
+        self._focus_pane(tab)
+
+    def action_step_tab(self, step: int) -> None:
+        tabs = self.query_one("#tabs", TabbedContent)
+        current = TABS.index(tabs.active) if tabs.active in TABS else 0
+        self.action_show_tab(TABS[(current + step) % len(TABS)])
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # Mouse clicks on a tab: move the keyboard focus into the pane too.
+        self._focus_pane(event.pane.id or "")
+
+    def _focus_pane(self, tab: str) -> None:
+        targets = {
+            "overview": "#overview-pane",
+            "descriptor": "#description",
+            "examples": "#examples-list",
+            "uploader": "#uploader-pane",
+            "raw": "#raw-json",
+        }
+        if tab in targets:
+            self.query_one(targets[tab]).focus()
+
+    def action_copy_id(self) -> None:
+        value = self.package.package_id if self.package else self.package_id
+        self._copy("package ID", value)
+
+    def action_copy_url(self) -> None:
+        self._copy("download URL", self.package.download_url if self.package else None)
+
+    def action_copy_invocation(self) -> None:
+        if self.package is None:
+            self._copy("invocation string", None)
+            return
+        example = self.query_one(ExamplesPane).selected
+        if example is None:
+            self.notify("No example is selected (see the Examples tab, key 3).", timeout=4)
+            return
+        self._copy("invocation string", example.invocation_string)
+
+    def _copy(self, what: str, value: str | None) -> None:
+        if not value:
+            self.notify(f"There is no {what} to copy.", severity="warning", timeout=4)
+            return
+        # The clipboard gets the value itself; the screen shows it inert.
+        # An ESC in server data must not reach the terminal inside OSC 52 either:
+        # copy the inert form, which is what the user sees.
+        shown = inert(value, keep_newlines=False, limit=20_000)
+        self.app.copy_to_clipboard(shown)
+        self.notify(
+            f"Copied the {what} (OSC 52). If your terminal ignores OSC 52, copy it from the box.",
+            timeout=5,
+            markup=False,
+        )
+        self.app.push_screen(CopyScreen(what, shown))
+
+    def palette_commands(self) -> list[SystemCommand]:
+        return [
+            SystemCommand("Refresh", "Fetch the package now (r)", self.action_refresh),
+            SystemCommand("Pause / resume polling", "Toggle live polling (p)", self.action_pause),
+            SystemCommand("Copy package ID", "Copy the package ID (c)", self.action_copy_id),
+            SystemCommand("Copy download URL", "Copy the download URL (u)", self.action_copy_url),
+            SystemCommand(
+                "Copy invocation",
+                "Copy the selected example's invocation string (i)",
+                self.action_copy_invocation,
+            ),
+            *(
+                SystemCommand(
+                    f"Show {TAB_TITLES[tab]}",
+                    f"Switch to the {TAB_TITLES[tab]} tab ({n})",
+                    functools.partial(self.action_show_tab, tab),
+                )
+                for n, tab in enumerate(TABS, 1)
+            ),
+            SystemCommand("Back", "Back to the package lookup (Esc)", self.action_back),
+        ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("step_tab", "show_tab"):
+            # Left/right belong to the tabs only while the package is shown.
+            return self._tabs_shown
+        return True
+
+    @on(ExampleList.Chosen)
+    def _example_chosen(self, event: ExampleList.Chosen) -> None:
+        event.stop()
+        self.action_copy_invocation()
+
+
+def _fetch(app: CypkgApp, package_id: str) -> Outcome:
+    """Runs in a worker thread: build the client if needed, fetch, never raise."""
+    try:
+        return app.client.get_package(package_id)
+    except CypkgError as exc:
+        return exc
+    except Exception as exc:
+        return InternalError(f"{type(exc).__name__}: {inert(str(exc), limit=300)}")

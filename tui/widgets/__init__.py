@@ -1,0 +1,1 @@
+"""Widgets shared by the screens. Every server string they show arrives already inert."""

@@ -1,0 +1,242 @@
+"""Line-API widgets that draw only the rows on screen.
+
+A package may carry thousands of examples and a description of hundreds of
+kilobytes; mounting a widget per row, or laying out the whole text, would
+make the detail screen slow to open. These widgets keep plain strings and
+render the visible lines on demand, so their cost does not grow with the data.
+Everything they are given is already inert text; it is drawn as plain
+segments, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.cells import cell_len, chop_cells
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells (with an ellipsis) and padded to exactly that."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length > width:
+        text = chop_cells(text, width - 1)[0] + "…"
+        length = cell_len(text)
+    return text + " " * max(width - length, 0)
+
+
+class TextView(ScrollView, can_focus=True):
+    """Read-only text, wrapped to the width, scrolled by keys and mouse."""
+
+    DEFAULT_CSS = """
+    TextView {
+        height: 1fr;
+        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "scroll_up", "Scroll up", show=False),
+        Binding("down", "scroll_down", "Scroll down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown,space", "page_down", "Page down", show=False),
+        Binding("home", "scroll_home", "Top", show=False),
+        Binding("end", "scroll_end", "Bottom", show=False),
+    ]
+
+    def __init__(self, text: str = "", *, word_wrap: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        #: Break long lines between words (prose) rather than at the edge (JSON).
+        self.word_wrap = word_wrap
+        self._lines: list[str] = []
+        self._wrapped: list[str] = []
+        self._wrap_width = -1
+        self.text = ""
+        self.set_text(text)
+
+    def set_text(self, text: str) -> None:
+        if text == self.text and self._lines:
+            return
+        self.text = text
+        self._lines = text.split("\n")
+        self._wrap_width = -1
+        if self.is_mounted:
+            self._rewrap()
+            self.scroll_home(animate=False)
+            self.refresh()
+
+    @property
+    def line_count(self) -> int:
+        """Lines as drawn at the current width."""
+        self._rewrap()
+        return len(self._wrapped)
+
+    def _content_width(self) -> int:
+        return max(self.scrollable_content_region.width, 1)
+
+    def _rewrap(self) -> None:
+        width = self._content_width()
+        if width == self._wrap_width:
+            return
+        self._wrap_width = width
+        wrapped: list[str] = []
+        for line in self._lines:
+            if cell_len(line) <= width:
+                wrapped.append(line)
+            elif self.word_wrap:
+                wrapped.extend(part.plain for part in Content(line).wrap(width))
+            else:
+                wrapped.extend(chop_cells(line, width))
+        self._wrapped = wrapped
+        self.virtual_size = Size(width, len(wrapped))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._rewrap()
+
+    def on_mount(self) -> None:
+        self._rewrap()
+
+    def render_line(self, y: int) -> Strip:
+        self._rewrap()
+        width = self._content_width()
+        style = self.rich_style
+        index = round(self.scroll_offset.y) + y
+        if index >= len(self._wrapped):
+            return Strip.blank(width, style)
+        return Strip([Segment(_fit(self._wrapped[index], width), style)], width)
+
+
+class ExampleList(ScrollView, can_focus=True):
+    """One line per example (number, description, invocation) and a row cursor."""
+
+    DEFAULT_CSS = """
+    ExampleList {
+        height: 1fr;
+        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+    }
+    ExampleList > .example-list--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+    }
+    ExampleList:focus > .example-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"example-list--cursor"}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "choose", "Copy invocation", show=False),
+    ]
+
+    #: Width of the description column; the invocation gets the rest.
+    DESCRIPTION_WIDTH = 30
+    cursor: reactive[int] = reactive(0, always_update=False, init=False)
+
+    class Highlighted(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    class Chosen(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[tuple[str, str]] = []
+
+    def set_rows(self, rows: list[tuple[str, str]]) -> None:
+        """``(description, invocation)`` per example, already inert and one-line."""
+        self._rows = rows
+        self.virtual_size = Size(self._content_width(), len(rows))
+        self.cursor = min(self.cursor, max(len(rows) - 1, 0))
+        self.refresh()
+        self.post_message(self.Highlighted(self.cursor))
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    def _content_width(self) -> int:
+        return max(self.scrollable_content_region.width, 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self._content_width(), len(self._rows))
+
+    def render_line(self, y: int) -> Strip:
+        width = self._content_width()
+        index = round(self.scroll_offset.y) + y
+        base = self.rich_style
+        if index >= len(self._rows):
+            return Strip.blank(width, base)
+        description, invocation = self._rows[index]
+        number = f"{index + 1:>6}  "
+        desc_width = min(self.DESCRIPTION_WIDTH, max(width - len(number) - 10, 0))
+        line = number + _fit(description, desc_width) + "  "
+        line += _fit(invocation, max(width - cell_len(line), 0))
+        style: Style = base
+        if index == self.cursor:
+            style = base + self.get_component_rich_style("example-list--cursor")
+        return Strip([Segment(_fit(line, width), style)], width)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self._scroll_to_cursor()
+        self.post_message(self.Highlighted(new))
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif height > 0 and self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def _set_cursor(self, index: int) -> None:
+        if self._rows:
+            self.cursor = min(max(index, 0), len(self._rows) - 1)
+
+    def action_move(self, step: int) -> None:
+        self._set_cursor(self.cursor + step)
+
+    def action_page(self, step: int) -> None:
+        self._set_cursor(self.cursor + step * max(self.scrollable_content_region.height - 1, 1))
+
+    def action_first(self) -> None:
+        self._set_cursor(0)
+
+    def action_last(self) -> None:
+        self._set_cursor(len(self._rows) - 1)
+
+    def action_choose(self) -> None:
+        if self._rows:
+            self.post_message(self.Chosen(self.cursor))
+
+    def on_click(self, event: events.Click) -> None:
+        self._set_cursor(round(self.scroll_offset.y) + event.y)
