@@ -250,9 +250,23 @@ def test_429_without_retry_after_waits_sixty_seconds() -> None:
 def test_429_with_huge_retry_after_is_reported_not_waited() -> None:
     sleeps: list[float] = []
     script = Script(httpx.Response(429, headers={"Retry-After": "86400"}))
-    with make(script, sleeps=sleeps) as client, pytest.raises(RateLimited):
+    with make(script, sleeps=sleeps) as client, pytest.raises(RateLimited) as err:
         client.get_package(PID)
-    assert sleeps == []
+    assert sleeps == [] and err.value.retry_after == 86400
+
+
+def test_rate_limited_error_carries_the_wait_for_pollers() -> None:
+    script = Script(*[httpx.Response(429)] * 5)
+    with (
+        make(script, retry=RetryPolicy(max_attempts=1)) as client,
+        pytest.raises(RateLimited) as err,
+    ):
+        client.get_package(PID)
+    assert err.value.retry_after == 60.0
+    from tui.watch import PollState
+
+    # Never sooner than the server asked, whatever the jitter.
+    assert PollState(interval=5).after_error(err.value, rng=lambda: 0.0) == 60.0
 
 
 def test_connection_errors_retried_then_network_error() -> None:

@@ -70,11 +70,11 @@ class PollState:
         self.consecutive_errors += 1
         interval = clamp_interval(self.interval, self.min_interval)
         base = interval * 2.0 ** min(self.consecutive_errors, 10)
-        delay = min(base, MAX_ERROR_BACKOFF)
+        delay = min(base, MAX_ERROR_BACKOFF) * (0.9 + 0.2 * rng())
         retry_after = getattr(error, "retry_after", None)
         if isinstance(retry_after, (int, float)):
             delay = max(delay, float(retry_after))
-        return delay * (0.9 + 0.2 * rng())
+        return delay
 
 
 def exit_code_for(status: Status) -> int:

@@ -249,6 +249,11 @@ class CylanceClient:
                     retry_after = parse_retry_after(
                         response.headers.get("Retry-After"), self._clock()
                     )
+                    if isinstance(error, RateLimited):
+                        # Whoever polls next must wait this long too (the docs say 60 s).
+                        error.retry_after = (
+                            retry_after if retry_after is not None else self.retry.rate_limit_delay
+                        )
             except NetworkError as exc:
                 error = exc
             attempt += 1
