@@ -34,8 +34,8 @@ def test_interval_is_clamped_to_stay_inside_the_rate_limit() -> None:
     assert PollState(interval=0.001).after_success(package("started")) == 1.0
 
 
-def test_unknown_status_stops_rather_than_polling_forever() -> None:
-    assert PollState().after_success(package("weird")) is None
+def test_unknown_status_keeps_polling() -> None:
+    assert PollState(interval=5).after_success(package("processing")) == 5
 
 
 def test_transient_errors_back_off_capped_and_reset_on_success() -> None:

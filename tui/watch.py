@@ -53,9 +53,11 @@ class PollState:
         """Record a fetched package; seconds until the next poll, or None to stop."""
         self.consecutive_errors = 0
         self.last_status = package.status
-        if package.status is Status.STARTED:
-            return clamp_interval(self.interval, self.min_interval)
-        return None
+        if package.status.is_terminal:
+            return None
+        # `started`, or a status this version does not know: the upload may still
+        # be under way, so keep watching rather than fall silent.
+        return clamp_interval(self.interval, self.min_interval)
 
     def after_error(
         self, error: CypkgError, rng: Callable[[], float] = random.random

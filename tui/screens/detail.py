@@ -289,7 +289,7 @@ class DetailScreen(Screen[None]):
         self.last_updated = self.cy.options.clock()
         delay = self.state.after_success(package)
         self._render_package()
-        if package.status is Status.STARTED:
+        if not package.status.is_terminal:
             self.seen_started = True
         elif self.seen_started and package.status.is_terminal and not self.announced:
             self.announced = True
@@ -440,7 +440,7 @@ class DetailScreen(Screen[None]):
             return status, notice
         if self.package is None:
             return (Content("fetching…") if self.in_flight else Content("")), Content("")
-        if self.package.status is Status.STARTED and self.next_at is not None:
+        if not self.package.status.is_terminal and self.next_at is not None:
             if self.in_flight:
                 tail = "fetching…"
             elif self.paused:
@@ -490,7 +490,7 @@ class DetailScreen(Screen[None]):
             self._start_fetch()
 
     def action_pause(self) -> None:
-        live = self.package is not None and self.package.status is Status.STARTED
+        live = self.package is not None and not self.package.status.is_terminal
         if not self.paused and not live:
             self.notify("Nothing to pause: this package is not being polled.", timeout=4)
             return
