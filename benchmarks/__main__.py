@@ -1,0 +1,120 @@
+"""``python -m benchmarks``: run the suite and write BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from benchmarks import (
+    bench_detail,
+    bench_idle,
+    bench_longrun,
+    bench_lookup,
+    bench_polling,
+    bench_startup,
+)
+from benchmarks.core import FULL, QUICK, TINY, Figure, Sizes, error_figure
+from benchmarks.report import document, load_average, table
+from benchmarks.workspace import ROOT, Workspace
+
+Benchmark = Callable[[Workspace], list[Figure]]
+
+#: name → (the issue's part, what it measures, the function). Run in this order.
+BENCHMARKS: dict[str, tuple[str, str, Benchmark]] = {
+    "startup": ("1", "cold start, --version/--help", bench_startup.run),
+    "lookup": ("2", "cypkg get: requests and wall time", bench_lookup.run),
+    "detail": ("3", "Enter → detail painted", bench_detail.run_detail),
+    "big": ("6", "big package: detail, Examples tab, peak RSS", bench_detail.run_big),
+    "idle": ("4 5 8b", "idle output and CPU over one window", bench_idle.run),
+    "longrun": ("7", "RSS growth over many poll cycles", bench_longrun.run),
+    "polling": ("8", "requests per interval, overlap, tokens", bench_polling.run),
+}
+
+
+def run_benchmarks(
+    sizes: Sizes,
+    names: Sequence[str] | None = None,
+    *,
+    log: Callable[[str], None] | None = None,
+    raise_errors: bool = False,
+) -> list[Figure]:
+    """Run the named benchmarks (all by default) in one workspace; their figures."""
+    say = log or (lambda _line: None)
+    figures: list[Figure] = []
+    with Workspace(sizes) as ws:
+        for name in names or list(BENCHMARKS):
+            part, what, function = BENCHMARKS[name]
+            say(f"[{part}] {name}: {what} …")
+            start = time.monotonic()
+            try:
+                produced = function(ws)
+            except Exception as problem:
+                if raise_errors:
+                    raise
+                produced = [error_figure(part.split()[0], f"{name}: {what}", problem)]
+            figures += produced
+            say(f"    done in {time.monotonic() - start:.1f} s")
+    return figures
+
+
+def _names(value: str) -> list[str]:
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}"
+        )
+    return names
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Measure cypkg next to its baselines and write the table to BENCHMARKS.md.",
+    )
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument(
+        "--quick", action="store_true", help="small run counts and short windows (~1 min)"
+    )
+    size.add_argument("--tiny", action="store_true", help="the smoke test's sizes (~30 s)")
+    parser.add_argument(
+        "--only", type=_names, default=None, help=f"comma-separated: {','.join(BENCHMARKS)}"
+    )
+    parser.add_argument(
+        "--output",
+        default=None,
+        help="where to write the report ('-' for standard output); default BENCHMARKS.md for a "
+        "full run of everything, else standard output, so partial runs never replace it",
+    )
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else TINY if args.tiny else FULL
+    if sys.platform != "linux":
+        parser.error("the benchmarks need Linux (pseudo-terminals and /proc)")
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    started = time.monotonic()
+    load_before = load_average()
+    figures = run_benchmarks(sizes, args.only, log=log)
+    load = f"{load_before} at the start, {load_average()} at the end of the run"
+    text = document(figures, sizes, seconds=time.monotonic() - started, load=load)
+    complete = sizes is FULL and not args.only
+    output = args.output or ("BENCHMARKS.md" if complete else "-")
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        path = Path(output)
+        if not path.is_absolute() and args.output is None:
+            path = ROOT / path
+        path.write_text(text)
+        print(table(figures))
+        log(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
