@@ -25,7 +25,6 @@ No Textual and no httpx here: the CLI, the TUI and the API layer all use it.
 from __future__ import annotations
 
 import dataclasses
-import hmac
 import math
 import os
 import stat
@@ -36,18 +35,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-import tomli_w
-
 from tui.api.errors import ConfigError
 from tui.api.urls import DEFAULT_REGION, normalize_base_url, region_by_code, region_for_url
 from tui.files import PRIVATE_DIR_MODE, atomic_write_private, ensure_private_dir, tighten_file
 from tui.safe_text import inert, is_inert
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # the standard library reads TOML only from 3.11 on
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+# platformdirs, tomllib, tomli_w and hmac are imported where they are used:
+# `cypkg get` with only environment variables should not pay for them.
 
 __all__ = [
     "DEFAULT_POLL_INTERVAL",
@@ -119,6 +113,8 @@ def config_path() -> Path:
 
 
 def cache_dir() -> Path:
+    import platformdirs
+
     return platformdirs.user_cache_path(APP_NAME)
 
 
@@ -127,6 +123,8 @@ def token_cache_dir() -> Path:
 
 
 def data_dir() -> Path:
+    import platformdirs
+
     return platformdirs.user_data_path(APP_NAME)
 
 
@@ -141,6 +139,8 @@ def describe_paths() -> dict[str, Path]:
 
 
 def _default_config_dir() -> Path:
+    import platformdirs
+
     return platformdirs.user_config_path(APP_NAME)
 
 
@@ -193,6 +193,8 @@ class Secret:
         if not isinstance(other, Secret):
             return NotImplemented
         # Constant time, out of habit for anything that is compared with a secret.
+        import hmac
+
         return hmac.compare_digest(self._value.encode(), other._value.encode())
 
     def __hash__(self) -> int:
@@ -324,6 +326,8 @@ def save_config(config: Config, path: Path | None = None) -> None:
         target = target.resolve()
     document = _serialise(config)
     try:
+        import tomli_w
+
         payload = tomli_w.dumps(document).encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"Cannot save the settings: {inert(exc, limit=200)}") from None
@@ -627,6 +631,11 @@ def _file_error(path: Path, detail: str, secrets: Iterable[str] = ()) -> ConfigE
 
 
 def _parse_document(path: Path, data: bytes) -> Config:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # the standard library reads TOML only from 3.11 on
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
