@@ -119,6 +119,9 @@ async def main(out: Path) -> None:
         ("detail-raw", DEMO_PACKAGE_ID, ("5",)),
         ("live-polling", STARTED_TIMEOUT_ID, ()),
         ("settings", None, ("f2",)),
+        ("browser", None, ("f3",)),
+        ("watchlist", STARTED_TIMEOUT_ID, ("w", "f4")),
+        ("help", None, ("f1",)),
     ]
     for name, package_id, keys in shots:
         await shoot(out, name, package_id, keys)

@@ -95,10 +95,11 @@ async def test_theme_choice_is_remembered(make_app, emulator_profile) -> None:
 async def test_keys_panel_and_quit(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f1")
+        # F1 is the help screen now (tests/test_comforts.py); the keys panel is in the palette.
+        app.action_toggle_keys()
         await pilot.pause()
         assert app.screen.query("HelpPanel")
-        await pilot.press("f1")
+        app.action_toggle_keys()
         await pilot.pause()
         assert not app.screen.query("HelpPanel")
         await pilot.press("ctrl+q")

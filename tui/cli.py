@@ -18,6 +18,7 @@ from tui import __version__
 if TYPE_CHECKING:
     from tui.api.client import CylanceClient
     from tui.api.errors import ApiError
+    from tui.api.models import Package
     from tui.config import Profile
     from tui.services import Demo
 
@@ -43,7 +44,15 @@ exit codes:
   5    authentication, permission or configuration error
   6    network or server error after retries
   130  interrupted (Ctrl-C; 129/143 for SIGHUP/SIGTERM)
+`watch` with several IDs exits with the worst outcome: any error (6 > 5 > 4)
+> failed (1) > timeout (3) > success (0).
 """
+
+
+THEME_HELP = (
+    "TUI colour theme, e.g. ansi-dark or ansi-light (the terminal's 16 colours), "
+    "textual-dark, textual-light, nord, gruvbox"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cypkg {__version__}")
     _global_options(parser, suppress=False)
+    parser.add_argument("--theme", default=None, help=THEME_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -91,14 +101,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     tui = sub.add_parser("tui", help=argparse.SUPPRESS)
     _global_options(tui, suppress=True)
+    tui.add_argument("--theme", default=argparse.SUPPRESS, help=THEME_HELP)
     tui.add_argument("package_id", nargs="?", help="package ID to open")
 
     get = command("get", "fetch one package and print a summary")
     get.add_argument("package_id", help="package ID (UUID) or package URL")
     get.add_argument("--json", action="store_true", help="print the package JSON as received")
 
-    watch = command("watch", "poll a package until its upload ends; one line per change")
-    watch.add_argument("package_id", help="package ID (UUID) or package URL")
+    watch = command(
+        "watch", "poll packages until their uploads end; one line per change per package"
+    )
+    watch.add_argument(
+        "package_id",
+        nargs="+",
+        metavar="ID",
+        help="package ID (UUID) or package URL; several share one request budget "
+        "(at most 5 requests a second)",
+    )
     watch.add_argument(
         "--interval", type=float, default=None, help="seconds between polls (default: profile's)"
     )
@@ -127,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _route(argv: list[str]) -> list[str]:
     """`cypkg ID` means `cypkg tui ID`: insert the hidden command when none is given."""
-    takes_value = {"--profile", "--api-url"}
+    takes_value = {"--profile", "--api-url", "--theme"}
     skip = False
     for index, arg in enumerate(argv):
         if skip:
@@ -306,7 +325,12 @@ def _cmd_watch(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
     from tui.clifmt import watch_line
     from tui.watch import PollState, clamp_interval, exit_code_for
 
-    package_id = _package_id(args.package_id)
+    given = args.package_id if isinstance(args.package_id, list) else [args.package_id]
+    # Every ID is checked before any request; repeats are watched once.
+    package_ids = list(dict.fromkeys(_package_id(value) for value in given))
+    if len(package_ids) > 1:
+        return _watch_many(args, profile, demo, package_ids)
+    package_id = package_ids[0]
     interval = clamp_interval(args.interval if args.interval is not None else profile.poll_interval)
     state = PollState(interval=interval)
     max_errors = 5
@@ -333,6 +357,74 @@ def _cmd_watch(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
             if delay is None:
                 return exit_code_for(package.status)
             _sleep(delay)
+
+
+def _monotonic() -> float:
+    return time.monotonic()
+
+
+def _watch_many(
+    args: argparse.Namespace, profile: Profile, demo: Demo | None, package_ids: list[str]
+) -> int:
+    """Watch several packages with one scheduler (one request at a time, ≤ 5 a second).
+
+    One line per change per package; a package that cannot be watched any more
+    (not found, no permission, errors that persist) is reported on stderr and the
+    others go on. The exit code is the worst outcome (see ``worst_exit_code``).
+    """
+    from tui.api.errors import CypkgError
+    from tui.clifmt import watch_line
+    from tui.safe_text import inert
+    from tui.watch import clamp_interval, exit_code_for
+    from tui.watchlist import WatchScheduler, worst_exit_code
+
+    interval = clamp_interval(args.interval if args.interval is not None else profile.poll_interval)
+    scheduler = WatchScheduler(clock=_monotonic, interval=interval, max_in_flight=1)
+    for package_id in package_ids:
+        scheduler.add(package_id)
+    max_errors = 5
+    codes: dict[str, int] = {}
+    last: dict[str, tuple[object, ...]] = {}
+    with _client(profile, demo) as client:
+        while scheduler.active:
+            for package_id in scheduler.take():
+                outcome: Package | CypkgError
+                try:
+                    outcome = client.get_package(package_id)
+                except CypkgError as exc:
+                    outcome = exc
+                event = scheduler.complete(package_id, outcome)
+                watch = event.watch if event is not None else None
+                if watch is None:
+                    continue
+                if isinstance(outcome, CypkgError):
+                    if watch.due is None or watch.poll.consecutive_errors >= max_errors:
+                        scheduler.stop(package_id)
+                        codes[package_id] = outcome.exit_code
+                        print(f"cypkg: {package_id}: {inert(str(outcome))}", file=sys.stderr)
+                        if outcome.hint:
+                            print(f"cypkg: hint: {outcome.hint}", file=sys.stderr)
+                    else:
+                        wait = max((watch.due or 0.0) - _monotonic(), 0.0)
+                        print(
+                            f"cypkg: {package_id}: {inert(str(outcome))} "
+                            f"Polling again in {wait:.0f} s.",
+                            file=sys.stderr,
+                        )
+                    continue
+                key = (outcome.status, outcome.status_text)
+                if last.get(package_id) != key:
+                    last[package_id] = key
+                    if args.json:
+                        _write(_safe_json(_compact(outcome.raw)) + "\n")
+                    else:
+                        _write(watch_line(outcome) + "\n")
+                if watch.due is None:
+                    codes[package_id] = exit_code_for(outcome.status)
+            wakeup = scheduler.next_wakeup()
+            if wakeup is not None:
+                _sleep(max(wakeup - _monotonic(), 0.0))
+    return worst_exit_code(list(codes.values()))
 
 
 def _cmd_list(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> int:
@@ -393,9 +485,29 @@ def _cmd_tui(args: argparse.Namespace, demo: Demo | None) -> int:
 
         args.package_id, args.interval, args.json = package_id or STARTED_SUCCESS_ID, 2.0, False
         return _cmd_watch(args, demo.profile, demo)
+    theme = getattr(args, "theme", None)
+    if theme is not None:
+        from textual.theme import BUILTIN_THEMES
+
+        if theme not in BUILTIN_THEMES:
+            from tui.api.errors import UsageError
+
+            raise UsageError(
+                f"No theme '{_inert(theme)}'; use one of: " + ", ".join(sorted(BUILTIN_THEMES))
+            )
     return run_app(
-        profile_name=args.profile, api_url=args.api_url, package_id=package_id, demo=demo
+        profile_name=args.profile,
+        api_url=args.api_url,
+        package_id=package_id,
+        demo=demo,
+        theme=theme,
     )
+
+
+def _inert(value: str) -> str:
+    from tui.safe_text import inert
+
+    return inert(value, limit=40)
 
 
 def _cmd_emulator(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.api.errors import InvalidPackageId
@@ -22,6 +22,7 @@ from tui.recent import RecentEntry
 from tui.safe_text import inert
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.fields import STATUS_STYLES, ValueStatic, status_word
+from tui.widgets.footer import Footer
 from tui.widgets.still import StillInput
 
 if TYPE_CHECKING:
@@ -97,6 +98,10 @@ class LookupScreen(Screen[None]):
         # after ↓ already goes to the list.
         Binding("down", "focus_list", "Recent list", show=False, priority=True),
         Binding("escape", "focus_input", "Input", show=False),
+        # The app's own keys, shown here so the first screen tells where to go next.
+        Binding("f3", "app.browse", "Browse", id="browse", tooltip="List packages"),
+        Binding("f4", "app.watchlist", "Watchlist", id="watchlist", tooltip="Watched packages"),
+        Binding("f1", "app.help", "Help", id="help", tooltip="Keys, settings and files"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -1,0 +1,437 @@
+"""The watchlist: many packages watched at once, and the service that polls them.
+
+:class:`WatchlistService` belongs to the app, not to the screen, so watched
+packages keep being polled (and announce their outcome) whatever screen is
+shown. It owns one :class:`tui.watchlist.WatchScheduler` — one queue of due
+times, one global request budget — run by a single app worker; every request
+goes through the app's one client (one token) in a daemon thread.
+
+:class:`WatchlistScreen` shows the list: name, status, elapsed time against
+the timeout and the last update of each package, updated live.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
+
+from tui.api.errors import CypkgError, InvalidPackageId
+from tui.api.ids import extract_package_id
+from tui.api.models import Package, Status
+from tui.present import STATUS_LABELS, human_duration, progress, status_label
+from tui.safe_text import inert
+from tui.screens._threads import in_daemon_thread
+from tui.screens._title import refresh_title
+from tui.term_title import notify_kind, notify_sequence
+from tui.watchlist import MAX_IN_FLIGHT, MAX_PER_WINDOW, WatchEvent, WatchScheduler
+from tui.widgets.context_bar import ContextBar
+from tui.widgets.fields import ValueStatic
+from tui.widgets.footer import Footer
+from tui.widgets.still import StillInput
+from tui.widgets.watch_table import WatchHeader, WatchRow, WatchTable
+
+if TYPE_CHECKING:
+    from tui.app import CypkgApp
+    from tui.watchlist import Outcome, Watch, WatchEntry
+
+
+class InternalError(CypkgError):
+    title = "Unexpected error"
+    hint = "This is a bug in cypkg; press r to try again, and please report it."
+
+
+def _get(app: CypkgApp, package_id: str) -> Outcome:
+    """Runs in a daemon thread: one GET through the app's shared client; never raises."""
+    try:
+        return app.client.get_package(package_id)
+    except CypkgError as exc:
+        return exc
+    except Exception as exc:
+        return InternalError(f"{type(exc).__name__}: {inert(str(exc), limit=300)}")
+
+
+class WatchlistService:
+    """The watched packages of this app and their one poll scheduler."""
+
+    def __init__(self, app: CypkgApp) -> None:
+        self.app = app
+        self.store = app.watchlist_store
+        options = app.options
+        self.scheduler = WatchScheduler(
+            clock=options.monotonic,
+            interval=app.poll_interval(),
+            min_interval=options.min_poll_interval,
+            rng=options.rng,
+        )
+        self._listeners: list[Callable[[], None]] = []
+        self._worker: Worker[None] | None = None
+        for entry in self.store.entries:
+            self.scheduler.add(entry.package_id)
+
+    # -- life ---------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        worker = self._worker
+        return worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    def start(self) -> None:
+        """Run the scheduler in an app worker while any package is polled (it ends by itself)."""
+        if self.running or not self.scheduler.active:
+            return
+        self._worker = self.app.run_worker(
+            self.scheduler.run(self._fetch, self._on_event, wall=self.app.options.clock),
+            group="watchlist",
+            exit_on_error=False,
+            name="watchlist",
+        )
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` after every change; returns the function that unsubscribes."""
+        self._listeners.append(listener)
+        return functools.partial(self._unsubscribe, listener)
+
+    def _unsubscribe(self, listener: Callable[[], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener()
+            except Exception as exc:  # a screen's redraw must not stop the polling
+                self.app.log.error("watchlist listener failed", exc)
+
+    def _save(self) -> None:
+        store = self.store
+        self.app.run_worker(store.save, thread=True, group="watchlist-save", exit_on_error=False)
+
+    # -- membership ---------------------------------------------------------------
+
+    def watch(self, package_id: str, *, name: str | None = None, status: str | None = None) -> bool:
+        """Add a package and say so; True when it was added."""
+        try:
+            pid = extract_package_id(package_id)
+        except InvalidPackageId:
+            self.app.notify(
+                "That is not a package ID.", title="Not watched", severity="warning", timeout=5
+            )
+            return False
+        result = self.store.add(pid, name=name, status=status)
+        if result == "full":
+            self.app.notify(
+                f"The watchlist holds at most {self.store.limit} packages; remove one first.",
+                title="Watchlist full",
+                severity="warning",
+                timeout=6,
+            )
+            return False
+        shown = inert(name or pid, limit=60)
+        if result == "present":
+            self.app.notify(f"{shown} is already on the watchlist.", timeout=4, markup=False)
+            return False
+        self.scheduler.add(pid)
+        self._save()
+        self.start()
+        self._changed()
+        self.app.notify(
+            f"Watching {shown} ({len(self.store)} on the watchlist, F4 shows it).",
+            timeout=4,
+            markup=False,
+        )
+        return True
+
+    def unwatch(self, package_id: str) -> bool:
+        removed = self.store.remove(package_id)
+        self.scheduler.remove(package_id)
+        if removed:
+            self._save()
+            self._changed()
+        return removed
+
+    def refresh(self, package_id: str | None = None) -> None:
+        self.scheduler.refresh(package_id)
+        self.start()
+
+    def watch_state(self, package_id: str) -> Watch | None:
+        return self.scheduler.watches.get(package_id)
+
+    # -- polling ------------------------------------------------------------------
+
+    async def _fetch(self, package_id: str) -> Outcome | None:
+        app = self.app
+        generation = app.client_generation
+        outcome = await in_daemon_thread(functools.partial(_get, app, package_id))
+        if generation != app.client_generation:
+            return None  # fetched with the previous profile's client: ask again
+        return outcome
+
+    def _on_event(self, event: WatchEvent) -> None:
+        package = event.watch.package
+        if package is not None and event.watch.error is None:
+            self.app.history.record(event.package_id, package, self.app.options.clock())
+            status = package.status_text or package.status.value
+            if self.store.update(event.package_id, name=package.name, status=status):
+                self._save()
+        if event.finished is not None and package is not None:
+            self._announce(event.package_id, package)
+        self._changed()
+
+    def _shown_live(self, package_id: str) -> bool:
+        """A detail screen polls this package too, and announces the outcome itself."""
+        from tui.screens.detail import DetailScreen
+
+        return any(
+            isinstance(screen, DetailScreen)
+            and screen.package_id == package_id
+            and not screen.paused
+            for screen in self.app.screen_stack
+        )
+
+    def _announce(self, package_id: str, package: Package) -> None:
+        symbol, word = STATUS_LABELS[package.status]
+        name = inert(package.name or package_id, limit=60)
+        severity = {Status.SUCCESS: "information", Status.FAILED: "error"}.get(
+            package.status, "warning"
+        )
+        if not self._shown_live(package_id):
+            self.app.notify(
+                f"{name}: {symbol} {word}",
+                title="Watched upload finished",
+                severity=severity,  # type: ignore[arg-type]
+                markup=False,
+                timeout=15,
+            )
+            self.app.bell()
+        kind = notify_kind(self.app.config.settings.get("desktop_notifications"))
+        if kind is not None:
+            self.app.terminal_title.write(
+                notify_sequence(kind, "cypkg", f"{name}: {symbol} {word}")
+            )
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def watch_row(entry: WatchEntry, watch: Watch | None, now: datetime, monotonic: float) -> WatchRow:
+    """The cells for one watched package: server text made inert, times made human."""
+    package = watch.package if watch is not None else None
+    name = package.name if package is not None and package.name else entry.name
+    shown_name = inert(name, limit=80) if name else inert(entry.package_id)
+    state: Status | None = None
+    if package is not None:
+        status = status_label(package)
+        state = package.status
+    elif entry.status:
+        parsed = Status.parse(entry.status)
+        symbol, word = STATUS_LABELS[parsed]
+        status = (
+            f"{symbol} {word if parsed is not Status.UNKNOWN else inert(entry.status, limit=20)}"
+        )
+    else:
+        status = "… waiting"
+    elapsed = "—"
+    if package is not None:
+        shown = progress(package, now)
+        if shown is not None:
+            elapsed = shown[1]
+    updated = "not fetched yet"
+    problem = False
+    if watch is not None and watch.updated_at is not None:
+        stamp = datetime.fromtimestamp(watch.updated_at, tz=timezone.utc).astimezone()
+        updated = f"{stamp:%H:%M:%S}"
+        if package is not None and package.status.is_terminal and not watch.active:
+            updated += " · final"
+    if watch is not None and watch.error is not None:
+        problem = True
+        title = inert(watch.error.title, limit=24)
+        if watch.in_flight:
+            updated = "⚠ retrying now…"
+        elif watch.due is None:
+            updated = f"✘ {title}"
+        else:
+            updated = f"⚠ {title}, retry {human_duration(max(watch.due - monotonic, 0))}"
+    elif watch is not None and watch.in_flight and watch.updated_at is None:
+        updated = "fetching…"
+    return WatchRow(entry.package_id, shown_name, status, elapsed, updated, state, problem)
+
+
+# --------------------------------------------------------------------------- screen
+
+
+class WatchlistScreen(Screen[None]):
+    """Every watched package, live."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="watchlist-back", tooltip="Back"),
+        Binding("a", "focus_add", "Add", id="watchlist-add", tooltip="Add a package by ID"),
+        Binding("x,delete", "remove", "Remove", id="watchlist-remove", tooltip="Stop watching it"),
+        Binding("r", "refresh", "Refresh", id="watchlist-refresh", tooltip="Fetch the package now"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @property
+    def cy(self) -> CypkgApp:
+        return cast("CypkgApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield ContextBar("Watchlist")
+        yield ValueStatic(id="watch-summary")
+        yield StillInput(
+            placeholder="a: add a package ID or URL, then Enter",
+            id="watch-add",
+            compact=True,
+        )
+        yield WatchHeader(id="watch-header")
+        yield WatchTable(id="watch-table")
+        yield Static(
+            Content(
+                "Nothing watched yet: type a package ID above, or press w on a package "
+                "(detail screen, package browser)."
+            ),
+            id="watch-empty",
+        )
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        service = self.cy.watchlist
+        service.start()
+        self._unsubscribe = service.subscribe(self._update)
+        self.set_interval(self.cy.options.tick, self._tick)
+        self.query_one(WatchTable).focus()
+        self._update()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def on_screen_resume(self) -> None:
+        self._update()
+
+    def _tick(self) -> None:
+        try:
+            self._update()
+        except Exception as exc:  # pragma: no cover - a timer that raised would end the app
+            self.log.error("watchlist tick failed", exc)
+
+    def _update(self) -> None:
+        if not self.is_attached:
+            return
+        service = self.cy.watchlist
+        now = self.cy.now()
+        monotonic = self.cy.options.monotonic()
+        rows = [
+            watch_row(entry, service.watch_state(entry.package_id), now, monotonic)
+            for entry in service.store.entries
+        ]
+        table = self.query_one(WatchTable)
+        table.set_rows(rows)
+        table.display = bool(rows)
+        self.query_one("#watch-empty").display = not rows
+        self.query_one(WatchHeader).display = bool(rows)
+        scheduler = service.scheduler
+        counts: dict[Status, int] = {}
+        for row in rows:
+            if row.state is not None:
+                counts[row.state] = counts.get(row.state, 0) + 1
+        parts = [f"{len(rows)} watched (max {service.store.limit})"]
+        parts += [f"{STATUS_LABELS[s][0]} {n} {STATUS_LABELS[s][1]}" for s, n in counts.items()]
+        parts.append(
+            f"polling {scheduler.active} (≤{MAX_PER_WINDOW} requests/s, ≤{MAX_IN_FLIGHT} at once)"
+        )
+        self.query_one("#watch-summary", ValueStatic).set(Content(" · ".join(parts)))
+        refresh_title(self.cy)
+
+    def terminal_title(self) -> str:
+        store = self.cy.watchlist.store
+        counts: dict[Status, int] = {}
+        for entry in store.entries:
+            watch = self.cy.watchlist.watch_state(entry.package_id)
+            if watch is not None and watch.package is not None:
+                counts[watch.package.status] = counts.get(watch.package.status, 0) + 1
+        summary = " ".join(f"{STATUS_LABELS[s][0]}{n}" for s, n in sorted(counts.items()))
+        return f"cypkg: watching {len(store)}" + (f" · {summary}" if summary else "")
+
+    # -- actions ------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one(WatchTable).focus()
+            return
+        self.dismiss()
+
+    def action_focus_add(self) -> None:
+        self.query_one("#watch-add").focus()
+
+    @on(Input.Submitted, "#watch-add")
+    def _add(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if not value:
+            self.query_one(WatchTable).focus()
+            return
+        try:
+            package_id = extract_package_id(value)
+        except InvalidPackageId as exc:
+            self.app.bell()
+            self.notify(
+                inert(str(exc), limit=200),
+                title="Not a package ID",
+                severity="warning",
+                markup=False,  # it quotes what was typed: "[/]" would end the app
+            )
+            return
+        event.input.clear()
+        self.cy.watchlist.watch(package_id)
+        self.query_one(WatchTable).focus()
+
+    def action_remove(self) -> None:
+        table = self.query_one(WatchTable)
+        package_id = table.selected_id
+        if package_id is None:
+            return
+        entry = self.cy.watchlist.store.get(package_id)
+        if self.cy.watchlist.unwatch(package_id):
+            name = inert((entry.name if entry else None) or package_id, limit=60)
+            self.notify(f"Stopped watching {name}.", timeout=3, markup=False)
+
+    def action_refresh(self) -> None:
+        package_id = self.query_one(WatchTable).selected_id
+        if package_id is not None:
+            self.cy.watchlist.refresh(package_id)
+
+    def action_refresh_all(self) -> None:
+        self.cy.watchlist.refresh()
+
+    @on(WatchTable.Chosen)
+    def _chosen(self, event: WatchTable.Chosen) -> None:
+        event.stop()
+        self.cy.action_open_package(event.package_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (isinstance(self.focused, Input) and action != "back")
+
+    def palette_commands(self) -> list[SystemCommand]:
+        return [
+            SystemCommand("Add to the watchlist", "Type a package ID (a)", self.action_focus_add),
+            SystemCommand(
+                "Remove from the watchlist", "The selected package (x)", self.action_remove
+            ),
+            SystemCommand("Refresh", "Fetch the selected package now (r)", self.action_refresh),
+            SystemCommand(
+                "Refresh all", "Fetch every watched package again", self.action_refresh_all
+            ),
+        ]

@@ -1,0 +1,625 @@
+"""The watchlist: many packages polled by one scheduler within one request budget.
+
+Plain Python, no Textual; the TUI's watchlist screen and ``cypkg watch ID ID…``
+both drive it. Three parts:
+
+* :class:`WatchlistStore` — the watched IDs (with the name and status last
+  seen), persisted like the recent list: small JSON in the data dir, written
+  atomically with mode 0600, bounded to :data:`MAX_WATCHED` entries.
+* :class:`StatusHistory` — every status seen this session, per package, with
+  its time (bounded), for the detail screen's timeline.
+* :class:`WatchScheduler` — one queue of due times for all watched packages.
+  It hands out requests within a global budget (the service sees at most
+  :data:`MAX_PER_WINDOW` of them in any :data:`WINDOW` seconds; at most
+  :data:`MAX_IN_FLIGHT` in flight), and applies each package's
+  :class:`tui.watch.PollState` (interval, backoff, terminal states). 100
+  watched packages therefore never mean 100 requests at once: they are served
+  most-overdue first, as the budget allows.
+  :meth:`WatchScheduler.run` is the asyncio driver the TUI uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import json
+import os
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from tui.api.errors import CypkgError, InvalidPackageId, RateLimited
+from tui.api.ids import normalize_package_id
+from tui.api.models import Package, Status
+from tui.files import atomic_write_private, tighten_dir, tighten_file
+from tui.watch import DEFAULT_INTERVAL, MIN_INTERVAL, PollState
+
+FILE_NAME = "watchlist.json"
+#: The most packages one watchlist holds.
+MAX_WATCHED = 200
+MAX_NAME = 200
+_MAX_FILE_SIZE = 512 * 1024
+_VERSION = 1
+
+#: The global budget: the service sees at most MAX_PER_WINDOW of our requests in any
+#: WINDOW seconds (see _Budget). The window is a little over a second so that, even
+#: with clock granularity and jitter, no second holds more than 5 (the tenant allows ~20).
+MAX_PER_WINDOW = 5
+WINDOW = 1.1
+MAX_IN_FLIGHT = 2
+#: When a 429 says nothing about how long to wait.
+RATE_LIMIT_PAUSE = 60.0
+
+#: Per package, the most statuses the session timeline keeps (the first is always kept).
+MAX_TIMELINE = 20
+#: Packages the session history remembers (least recently updated are dropped first).
+MAX_HISTORY_PACKAGES = 500
+
+
+def default_path() -> Path:
+    from tui.config import data_dir
+
+    return data_dir() / FILE_NAME
+
+
+# --------------------------------------------------------------------------- store
+
+
+@dataclass(frozen=True, slots=True)
+class WatchEntry:
+    package_id: str
+    #: The name and status last seen (raw server text, possibly None; made inert when shown).
+    name: str | None = None
+    status: str | None = None
+    #: When it was added, epoch seconds.
+    added_at: float = 0.0
+
+
+AddResult = Literal["added", "present", "full", "invalid"]
+
+
+class WatchlistStore:
+    """The watched packages, in the order added, in memory and (unless ``path`` is None) on disk.
+
+    Changes happen in memory at once; :meth:`save` writes the current list and
+    may run in another thread (it takes the lock and writes the latest state,
+    so saves that race end with the newest list on disk).
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        limit: int = MAX_WATCHED,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = path
+        self.limit = limit
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._save_lock = threading.Lock()
+        self._entries: list[WatchEntry] = []
+        self._damaged = False
+        if path is not None:
+            with contextlib.suppress(OSError):
+                tighten_file(path)
+                tighten_dir(path.parent)
+            self._entries, self._damaged = read_entries(path)
+        del self._entries[limit:]
+
+    @property
+    def entries(self) -> list[WatchEntry]:
+        with self._lock:
+            return list(self._entries)
+
+    def ids(self) -> list[str]:
+        return [entry.package_id for entry in self.entries]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def __contains__(self, package_id: object) -> bool:
+        with self._lock:
+            return any(e.package_id == package_id for e in self._entries)
+
+    def get(self, package_id: str) -> WatchEntry | None:
+        with self._lock:
+            return next((e for e in self._entries if e.package_id == package_id), None)
+
+    def add(
+        self, package_id: str, *, name: str | None = None, status: str | None = None
+    ) -> AddResult:
+        """Add a package (in memory); the caller saves. Never evicts another entry."""
+        try:
+            pid = normalize_package_id(package_id)
+        except InvalidPackageId:
+            return "invalid"
+        with self._lock:
+            if any(e.package_id == pid for e in self._entries):
+                return "present"
+            if len(self._entries) >= self.limit:
+                return "full"
+            self._entries.append(
+                WatchEntry(pid, _clip(name, MAX_NAME), _clip(status, 40), self._clock())
+            )
+        return "added"
+
+    def remove(self, package_id: str) -> bool:
+        with self._lock:
+            before = len(self._entries)
+            self._entries = [e for e in self._entries if e.package_id != package_id]
+            return len(self._entries) != before
+
+    def update(self, package_id: str, *, name: str | None, status: str | None) -> bool:
+        """Remember what a fetch found; True when it changed (the caller saves then)."""
+        name, status = _clip(name, MAX_NAME), _clip(status, 40)
+        with self._lock:
+            for index, entry in enumerate(self._entries):
+                if entry.package_id != package_id:
+                    continue
+                new = WatchEntry(
+                    package_id,
+                    name if name is not None else entry.name,
+                    status if status is not None else entry.status,
+                    entry.added_at,
+                )
+                if new == entry:
+                    return False
+                self._entries[index] = new
+                return True
+        return False
+
+    def save(self) -> None:
+        """Write the list now (atomic, 0600); errors are swallowed: it is a convenience."""
+        if self.path is None:
+            return
+        with self._save_lock, contextlib.suppress(OSError):
+            if self._damaged:
+                # Probably a hand edit gone wrong: keep it for the user.
+                os.replace(self.path, self.path.with_name(self.path.name + ".corrupt"))
+                self._damaged = False
+            atomic_write_private(self.path, dump_entries(self.entries))
+
+
+def _clip(value: str | None, limit: int) -> str | None:
+    return value[:limit] if isinstance(value, str) else None
+
+
+def dump_entries(entries: list[WatchEntry]) -> bytes:
+    document = {
+        "version": _VERSION,
+        "entries": [
+            {"package_id": e.package_id, "name": e.name, "status": e.status, "added_at": e.added_at}
+            for e in entries
+        ],
+    }
+    return (json.dumps(document, indent=1, ensure_ascii=True) + "\n").encode("ascii")
+
+
+def read_entries(path: Path) -> tuple[list[WatchEntry], bool]:
+    """The entries in ``path``, and whether something in it was skipped as damaged."""
+    try:
+        if path.stat().st_size > _MAX_FILE_SIZE:
+            return [], True
+        raw = path.read_bytes()
+    except OSError:
+        return [], False
+    if not raw.strip():
+        return [], False
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return [], True
+    items = document.get("entries") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        return [], True
+    entries: list[WatchEntry] = []
+    seen: set[str] = set()
+    damaged = False
+    for item in items:
+        entry = _entry(item)
+        if entry is None:
+            damaged = True
+        elif entry.package_id not in seen:
+            seen.add(entry.package_id)
+            entries.append(entry)
+    return entries, damaged
+
+
+def _entry(item: object) -> WatchEntry | None:
+    if not isinstance(item, dict) or not isinstance(item.get("package_id"), str):
+        return None
+    try:
+        pid = normalize_package_id(item["package_id"])
+    except InvalidPackageId:
+        return None
+    name, status, added = item.get("name"), item.get("status"), item.get("added_at")
+    return WatchEntry(
+        pid,
+        name[:MAX_NAME] if isinstance(name, str) else None,
+        status[:40] if isinstance(status, str) else None,
+        float(added) if isinstance(added, (int, float)) and not isinstance(added, bool) else 0.0,
+    )
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def _severity(code: int) -> int:
+    # success < timeout < failed < any error, and among errors the higher code.
+    return {0: 0, 3: 1, 1: 2}.get(code, 3 + code)
+
+
+def worst_exit_code(codes: list[int]) -> int:
+    """The exit code of a watch of several packages: its worst outcome.
+
+    Any error (4 not found, 5 auth/permission, 6 network; the higher wins) is
+    worse than ``failed`` (1), which is worse than ``timeout`` (3), which is
+    worse than ``success`` (0).
+    """
+    return max(codes, key=_severity, default=0)
+
+
+# --------------------------------------------------------------------------- history
+
+
+@dataclass(frozen=True, slots=True)
+class SeenStatus:
+    #: Epoch seconds when this status was first seen.
+    at: float
+    status: Status
+    #: The status text as received (shown for statuses this version does not know).
+    text: str | None
+
+
+class StatusHistory:
+    """Statuses seen this session, per package: a new entry each time the status changes."""
+
+    def __init__(
+        self, *, per_package: int = MAX_TIMELINE, packages: int = MAX_HISTORY_PACKAGES
+    ) -> None:
+        self.per_package = max(per_package, 2)
+        self.packages = packages
+        self._seen: OrderedDict[str, list[SeenStatus]] = OrderedDict()
+
+    def record(self, package_id: str, package: Package, at: float) -> bool:
+        """Note ``package``'s status; True when it differs from the last one seen."""
+        text = package.status_text if package.status is Status.UNKNOWN else None
+        entries = self._seen.get(package_id)
+        if entries is None:
+            entries = self._seen[package_id] = []
+            while len(self._seen) > self.packages:
+                self._seen.popitem(last=False)
+        last = entries[-1] if entries else None
+        if last is not None and (last.status, last.text) == (package.status, text):
+            return False
+        entries.append(SeenStatus(at, package.status, text))
+        if len(entries) > self.per_package:
+            # Keep the first status seen; drop the oldest of the rest.
+            del entries[1]
+        self._seen.move_to_end(package_id)
+        return True
+
+    def get(self, package_id: str) -> list[SeenStatus]:
+        return list(self._seen.get(package_id, ()))
+
+
+# --------------------------------------------------------------------------- scheduler
+
+Outcome = Package | CypkgError
+
+
+@dataclass
+class Watch:
+    """What the scheduler knows about one watched package."""
+
+    package_id: str
+    poll: PollState
+    #: Monotonic time of the next request; None once polling stopped.
+    due: float | None = 0.0
+    in_flight: bool = False
+    package: Package | None = None
+    error: CypkgError | None = None
+    #: Wall-clock time (epoch s) of the last successful fetch.
+    updated_at: float | None = None
+    #: Seen in a non-terminal status, so reaching a terminal one is news.
+    seen_started: bool = False
+    requests: int = 0
+
+    @property
+    def active(self) -> bool:
+        return self.due is not None or self.in_flight
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """The result of one request, after the scheduler applied it."""
+
+    package_id: str
+    watch: Watch
+    #: The terminal status reached after being seen under way: announce it.
+    finished: Status | None = None
+    #: Polling stopped for good with this error (not found, no permission, …).
+    stopped_by: CypkgError | None = None
+
+
+@dataclass
+class _Budget:
+    """At most ``limit`` requests that the service may see within any ``window`` seconds.
+
+    A request may reach the service at any moment between its start and its
+    reply (a sign-in or a slow connection can hold it back), so a request counts
+    against the budget from its start until ``window`` seconds after its reply.
+    Counting starts alone would let requests delayed on the way bunch up with
+    the next ones at the service.
+    """
+
+    limit: int
+    window: float
+    in_flight: int = 0
+    ended: deque[float] = field(default_factory=deque)
+
+    def _trim(self, now: float) -> None:
+        while self.ended and self.ended[0] <= now - self.window:
+            self.ended.popleft()
+
+    def available(self, now: float) -> bool:
+        self._trim(now)
+        return self.in_flight + len(self.ended) < self.limit
+
+    def next_slot(self, now: float) -> float | None:
+        """When a request may start; None when only a reply can free the budget."""
+        if self.available(now):
+            return now
+        if not self.ended:
+            return None
+        # A hair later than the oldest reply leaving the window, against float rounding.
+        return self.ended[0] + self.window + 1e-6
+
+    def spend(self) -> None:
+        self.in_flight += 1
+
+    def release(self, now: float) -> None:
+        self.in_flight = max(self.in_flight - 1, 0)
+        self.ended.append(now)
+
+
+class WatchScheduler:
+    """Due times for every watched package, one global request budget.
+
+    Not thread-safe: use it from one thread (the TUI's event loop, or the CLI's
+    main thread). Time is the monotonic ``clock`` given.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        interval: float = DEFAULT_INTERVAL,
+        min_interval: float = MIN_INTERVAL,
+        max_per_window: int = MAX_PER_WINDOW,
+        window: float = WINDOW,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        rng: Callable[[], float] | None = None,
+    ) -> None:
+        self.clock = clock
+        self.interval = interval
+        self.min_interval = min_interval
+        self.max_in_flight = max(max_in_flight, 1)
+        self._budget = _Budget(max(max_per_window, 1), window)
+        self._rng = rng
+        self.watches: dict[str, Watch] = {}
+        self._queue: list[tuple[float, int, str]] = []
+        self._seq = 0
+        #: After a 429 nobody asks before this (monotonic) time.
+        self.paused_until: float | None = None
+        #: Requests handed out so far, and the most ever in flight at once.
+        self.started = 0
+        self.peak_in_flight = 0
+        self._wake: asyncio.Event | None = None
+
+    # -- membership ---------------------------------------------------------------
+
+    def add(self, package_id: str, *, due: float | None = None) -> Watch:
+        watch = self.watches.get(package_id)
+        if watch is not None:
+            return watch
+        watch = Watch(package_id, PollState(interval=self.interval, min_interval=self.min_interval))
+        self.watches[package_id] = watch
+        self._set_due(watch, self.clock() if due is None else due)
+        return watch
+
+    def remove(self, package_id: str) -> bool:
+        # Its heap entries become stale and are skipped; a reply in flight is dropped.
+        found = self.watches.pop(package_id, None) is not None
+        self.wake()
+        return found
+
+    def refresh(self, package_id: str | None = None) -> None:
+        """Fetch now: one package, or every one (stopped ones included, once)."""
+        now = self.clock()
+        targets = [self.watches[package_id]] if package_id in self.watches else []
+        if package_id is None:
+            targets = list(self.watches.values())
+        for watch in targets:
+            if not watch.in_flight:
+                watch.poll.consecutive_errors = 0
+                self._set_due(watch, now)
+
+    def stop(self, package_id: str) -> None:
+        """Stop polling a package (it stays in the list)."""
+        watch = self.watches.get(package_id)
+        if watch is not None:
+            watch.due = None
+
+    @property
+    def in_flight(self) -> int:
+        return sum(1 for w in self.watches.values() if w.in_flight)
+
+    @property
+    def active(self) -> int:
+        """Packages still being polled (or with a request in flight)."""
+        return sum(1 for w in self.watches.values() if w.active)
+
+    # -- handing out requests ---------------------------------------------------
+
+    def _set_due(self, watch: Watch, due: float | None) -> None:
+        watch.due = due
+        if due is not None:
+            self._seq += 1
+            heapq.heappush(self._queue, (due, self._seq, watch.package_id))
+        self.wake()
+
+    def _head(self) -> Watch | None:
+        """The most overdue idle watch, dropping stale queue entries."""
+        while self._queue:
+            due, _, pid = self._queue[0]
+            watch = self.watches.get(pid)
+            if watch is None or watch.in_flight or watch.due != due:
+                heapq.heappop(self._queue)
+                continue
+            return watch
+        return None
+
+    def take(self, now: float | None = None) -> list[str]:
+        """IDs to request now (marked in flight), within the budget, most overdue first."""
+        now = self.clock() if now is None else now
+        if self.paused_until is not None:
+            if now < self.paused_until:
+                return []
+            self.paused_until = None
+        taken: list[str] = []
+        in_flight = self.in_flight
+        while in_flight < self.max_in_flight and self._budget.available(now):
+            watch = self._head()
+            if watch is None or watch.due is None or watch.due > now:
+                break
+            heapq.heappop(self._queue)
+            watch.in_flight = True
+            watch.requests += 1
+            self._budget.spend()
+            self.started += 1
+            in_flight += 1
+            taken.append(watch.package_id)
+        self.peak_in_flight = max(self.peak_in_flight, in_flight)
+        return taken
+
+    def next_wakeup(self, now: float | None = None) -> float | None:
+        """When :meth:`take` may next return something; None: only a completion can tell."""
+        now = self.clock() if now is None else now
+        if self.in_flight >= self.max_in_flight:
+            return None
+        watch = self._head()
+        if watch is None or watch.due is None:
+            return None
+        slot = self._budget.next_slot(now)
+        if slot is None:
+            return None
+        when = max(watch.due, slot)
+        if self.paused_until is not None:
+            when = max(when, self.paused_until)
+        return when
+
+    # -- results ----------------------------------------------------------------
+
+    def complete(
+        self, package_id: str, outcome: Outcome | None, *, wall: float | None = None
+    ) -> WatchEvent | None:
+        """Apply a reply; None when the package was removed meanwhile.
+
+        ``outcome`` None means "stale, ask again" (e.g. the profile changed).
+        """
+        watch = self.watches.get(package_id)
+        now = self.clock()
+        self._budget.release(now)
+        if watch is None:
+            self.wake()
+            return None
+        watch.in_flight = False
+        if outcome is None:
+            self._set_due(watch, now)
+            return WatchEvent(package_id, watch)
+        if isinstance(outcome, Package):
+            return self._success(watch, outcome, now, time.time() if wall is None else wall)
+        return self._failure(watch, outcome, now)
+
+    def _success(self, watch: Watch, package: Package, now: float, wall: float) -> WatchEvent:
+        watch.package = package
+        watch.error = None
+        watch.updated_at = wall
+        delay = watch.poll.after_success(package)
+        finished: Status | None = None
+        if not package.status.is_terminal:
+            watch.seen_started = True
+        elif watch.seen_started:
+            watch.seen_started = False  # announce once
+            finished = package.status
+        self._set_due(watch, None if delay is None else now + delay)
+        return WatchEvent(watch.package_id, watch, finished=finished)
+
+    def _failure(self, watch: Watch, error: CypkgError, now: float) -> WatchEvent:
+        watch.error = error
+        if self._rng is not None:
+            delay = watch.poll.after_error(error, self._rng)
+        else:
+            delay = watch.poll.after_error(error)
+        if isinstance(error, RateLimited):
+            # The budget is the tenant's, not this package's: everybody waits.
+            pause = error.retry_after if error.retry_after is not None else RATE_LIMIT_PAUSE
+            self.paused_until = max(self.paused_until or now, now + pause)
+        self._set_due(watch, None if delay is None else now + delay)
+        return WatchEvent(watch.package_id, watch, stopped_by=error if delay is None else None)
+
+    # -- asyncio driver ---------------------------------------------------------
+
+    def wake(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    async def run(
+        self,
+        fetch: Callable[[str], Awaitable[Outcome | None]],
+        on_event: Callable[[WatchEvent], None],
+        *,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        """Poll while any package is active: start what is due, sleep until the next due
+        time or a wake. Returns once every package stopped (run it again after adding).
+
+        ``fetch`` runs one request and returns its outcome (never raises; None
+        for a stale reply); ``on_event`` sees every applied reply.
+        """
+        self._wake = asyncio.Event()
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def one(package_id: str) -> None:
+            try:
+                outcome = await fetch(package_id)
+            except Exception as exc:  # a fetch that raised: shown, never fatal
+                outcome = CypkgError(f"{type(exc).__name__}: {exc}")
+            event = self.complete(package_id, outcome, wall=wall())
+            if event is not None:
+                with contextlib.suppress(Exception):
+                    on_event(event)
+
+        try:
+            while self.active:
+                self._wake.clear()
+                for package_id in self.take():
+                    task = asyncio.create_task(one(package_id))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                wakeup = self.next_wakeup()
+                timeout = None if wakeup is None else max(wakeup - self.clock(), 0.0)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+        finally:
+            for task in tasks:
+                task.cancel()
+            self._wake = None

@@ -1,0 +1,250 @@
+"""The watchlist's rows: a line-API list that draws only the visible rows.
+
+Up to 200 packages update every second (elapsed times tick); redrawing a
+widget per row, or a DataTable cell per change, would cost far more than
+drawing the few dozen lines on screen. The screen hands in already inert,
+one-line cells; this widget lays them out in columns and keeps a row cursor
+on the same package across updates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len, chop_cells
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tui.api.models import Status
+
+#: Column widths after the name, which takes the rest (at least NAME_MIN).
+STATUS_WIDTH = 12
+ELAPSED_WIDTH = 18
+UPDATED_WIDTH = 20
+NAME_MIN = 12
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells (with an ellipsis) and padded to exactly that."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length > width:
+        text = chop_cells(text, width - 1)[0] + "…"
+        length = cell_len(text)
+    return text + " " * max(width - length, 0)
+
+
+def name_width(width: int) -> int:
+    return max(width - STATUS_WIDTH - ELAPSED_WIDTH - UPDATED_WIDTH - 3, NAME_MIN)
+
+
+def header_line(width: int) -> str:
+    return (
+        fit("Name", name_width(width))
+        + " "
+        + fit("Status", STATUS_WIDTH)
+        + " "
+        + fit("Elapsed / timeout", ELAPSED_WIDTH)
+        + " "
+        + fit("Last update", UPDATED_WIDTH)
+    )
+
+
+class WatchHeader(Widget):
+    """Column titles aligned with :class:`WatchTable`'s rows (which keep a scrollbar gutter)."""
+
+    DEFAULT_CSS = """
+    WatchHeader { height: 1; text-style: bold; }
+    """
+
+    def render(self) -> Content:
+        return Content(header_line(max(self.size.width - 1, 1)))
+
+
+@dataclass(frozen=True)
+class WatchRow:
+    """One package's cells, already inert and one line each."""
+
+    package_id: str
+    name: str
+    status: str
+    elapsed: str
+    updated: str
+    #: For the status colour; None while nothing was fetched.
+    state: Status | None = None
+    #: A problem to colour the last column with.
+    problem: bool = False
+
+
+class WatchTable(ScrollView, can_focus=True):
+    """One line per watched package, with a row cursor; Enter opens the package."""
+
+    DEFAULT_CSS = """
+    WatchTable {
+        height: 1fr;
+        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+    }
+    WatchTable > .watch-table--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+    }
+    WatchTable:focus > .watch-table--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    WatchTable > .watch-table--started { color: $text-accent; text-style: bold; }
+    WatchTable > .watch-table--success { color: $text-success; text-style: bold; }
+    WatchTable > .watch-table--failed { color: $text-error; text-style: bold; }
+    WatchTable > .watch-table--timeout { color: $text-warning; text-style: bold; }
+    WatchTable > .watch-table--unknown { text-style: bold; }
+    WatchTable > .watch-table--muted { color: $text-muted; }
+    WatchTable > .watch-table--problem { color: $text-warning; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "watch-table--cursor",
+        "watch-table--started",
+        "watch-table--success",
+        "watch-table--failed",
+        "watch-table--timeout",
+        "watch-table--unknown",
+        "watch-table--muted",
+        "watch-table--problem",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "choose", "Open", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=False, init=False)
+
+    class Chosen(Message):
+        def __init__(self, package_id: str) -> None:
+            super().__init__()
+            self.package_id = package_id
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[WatchRow] = []
+
+    def set_rows(self, rows: list[WatchRow]) -> bool:
+        """Show ``rows``; the cursor stays on its package. False when nothing changed."""
+        if rows == self.rows:
+            return False
+        current = self.selected_id
+        self.rows = rows
+        self.virtual_size = Size(self._content_width(), len(rows))
+        index = next((i for i, r in enumerate(rows) if r.package_id == current), None)
+        if index is None:
+            index = min(self.cursor, max(len(rows) - 1, 0))
+        self.cursor = index
+        self.refresh()
+        return True
+
+    @property
+    def selected_id(self) -> str | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor].package_id
+        return None
+
+    def _content_width(self) -> int:
+        return max(self.scrollable_content_region.width, 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self._content_width(), len(self.rows))
+
+    def line_text(self, index: int, width: int) -> str:
+        row = self.rows[index]
+        return (
+            fit(row.name, name_width(width))
+            + " "
+            + fit(row.status, STATUS_WIDTH)
+            + " "
+            + fit(row.elapsed, ELAPSED_WIDTH)
+            + " "
+            + fit(row.updated, UPDATED_WIDTH)
+        )
+
+    def render_line(self, y: int) -> Strip:
+        width = self._content_width()
+        index = round(self.scroll_offset.y) + y
+        base = self.rich_style
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        row = self.rows[index]
+        if index == self.cursor:
+            style = base + self.get_component_rich_style("watch-table--cursor")
+            return Strip([Segment(fit(self.line_text(index, width), width), style)], width)
+        names = name_width(width)
+        status_class = (
+            f"watch-table--{row.state.value}" if row.state is not None else "watch-table--muted"
+        )
+        last_class = "watch-table--problem" if row.problem else "watch-table--muted"
+        parts: list[tuple[str, Style]] = [
+            (fit(row.name, names) + " ", base),
+            (
+                fit(row.status, STATUS_WIDTH) + " ",
+                base + self.get_component_rich_style(status_class),
+            ),
+            (fit(row.elapsed, ELAPSED_WIDTH) + " ", base),
+            (fit(row.updated, UPDATED_WIDTH), base + self.get_component_rich_style(last_class)),
+        ]
+        used = sum(cell_len(text) for text, _ in parts)
+        segments = [Segment(text, style) for text, style in parts]
+        if used < width:
+            segments.append(Segment(" " * (width - used), base))
+        return Strip(segments, width).crop(0, width)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_offset.y)
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif height > 0 and new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False)
+
+    def _set_cursor(self, index: int) -> None:
+        if self.rows:
+            self.cursor = min(max(index, 0), len(self.rows) - 1)
+
+    def action_move(self, step: int) -> None:
+        self._set_cursor(self.cursor + step)
+
+    def action_page(self, step: int) -> None:
+        self._set_cursor(self.cursor + step * max(self.scrollable_content_region.height - 1, 1))
+
+    def action_first(self) -> None:
+        self._set_cursor(0)
+
+    def action_last(self) -> None:
+        self._set_cursor(len(self.rows) - 1)
+
+    def action_choose(self) -> None:
+        package_id = self.selected_id
+        if package_id is not None:
+            self.post_message(self.Chosen(package_id))
+
+    def on_click(self, event: events.Click) -> None:
+        self._set_cursor(round(self.scroll_offset.y) + event.y)
