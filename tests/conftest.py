@@ -177,3 +177,33 @@ def wait_until():  # type: ignore[no-untyped-def]
             await asyncio.sleep(0.02)
 
     return wait
+
+
+# --------------------------------------------------------------------------- figures
+# Numbers the hostile-data, fault and soak tests measure (cases checked, request
+# counts, RSS before and after): printed in the terminal summary whatever -s says,
+# and written to cypkg-figures.json in pytest's base temporary directory.
+
+_FIGURES: dict[str, object] = {}
+
+
+@pytest.fixture
+def figures() -> dict[str, object]:
+    return _FIGURES
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    if not _FIGURES:
+        return
+    import json
+
+    terminalreporter.section("cypkg figures")
+    for key, value in _FIGURES.items():
+        terminalreporter.write_line(f"{key}: {value}")
+    try:
+        base = config._tmp_path_factory.getbasetemp()
+        path = base / "cypkg-figures.json"
+        path.write_text(json.dumps(_FIGURES, indent=1, default=str) + "\n")
+        terminalreporter.write_line(f"(also in {path})")
+    except Exception:  # a summary must never fail the run
+        pass

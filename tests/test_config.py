@@ -28,6 +28,7 @@ from tui.config import (
     save_config,
     upsert_profile,
 )
+from tui.safe_text import inert
 
 SECRET = "Sup3r-S3cret-Value-4f1c"
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
@@ -756,12 +757,13 @@ def test_env_overrides_are_never_saved(cfg_file: Path) -> None:
     poll=st.floats(min_value=1, max_value=3600, allow_nan=False),
 )
 def test_round_trip_property(cfg_file: Path, name: str, text: str, poll: float) -> None:
+    shown = inert(text)  # fields shown in the settings form hold no control characters
     profile = Profile(
         name=name,
-        tenant_id=text,
-        app_id=text[::-1],
+        tenant_id=shown,
+        app_id=shown[::-1],
         app_secret=Secret(text),
-        scopes=text or None,
+        scopes=shown or None,
         poll_interval=poll,
         extras={"note": text},
     )

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tui.api.errors import InvalidResponse
@@ -131,3 +131,74 @@ def test_parser_returns_package_or_invalid_response(data: object) -> None:
         return
     assert isinstance(result, Package)
     assert isinstance(result.status, Status)
+
+
+# -- the client's whole decode path: bytes off the wire -> Package or InvalidResponse -------
+
+_PID = "e378dacb-9324-453a-b8c6-5a8406952195"
+_CONTENT_TYPES = st.sampled_from(
+    ["application/json", "application/json; charset=utf-8", "text/html", "text/plain", ""]
+)
+wire_bodies = st.one_of(
+    st.binary(max_size=2048),
+    json_values.map(lambda v: json.dumps(v).encode()),
+    package_like.map(lambda v: json.dumps(v, ensure_ascii=False).encode("utf-8", "surrogatepass")),
+    st.text(max_size=500).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    # Valid packages cut short, or with bytes spliced in.
+    st.tuples(package_like, st.integers(0, 400), st.binary(max_size=8)).map(
+        lambda t: (lambda b: b[: t[1]] + t[2] + b[t[1] :])(json.dumps(t[0]).encode())
+    ),
+)
+
+
+_ANSWER: dict[str, object] = {}
+
+
+def _answering_client():  # type: ignore[no-untyped-def]
+    """One client (building one costs more than a request) that answers with _ANSWER."""
+    import httpx
+
+    from tui.api.auth import TokenCache
+    from tui.api.client import CylanceClient
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/auth/v2/token":
+            return httpx.Response(200, json={"access_token": "a.b.c"})
+        content_type = str(_ANSWER["content_type"])
+        headers = {"Content-Type": content_type} if content_type else {}
+        return httpx.Response(200, content=_ANSWER["body"], headers=headers)  # type: ignore[arg-type]
+
+    return CylanceClient(
+        "https://protectapi.cylance.com",
+        "t",
+        "a",
+        "s",
+        token_cache=TokenCache(None),
+        transport=httpx.MockTransport(handler),
+        sleep=lambda seconds: None,
+    )
+
+
+@pytest.fixture(scope="module")
+def answering_client():  # type: ignore[no-untyped-def]
+    with _answering_client() as client:
+        yield client
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=wire_bodies, content_type=_CONTENT_TYPES)
+def test_client_decode_path_returns_package_or_invalid_response(
+    answering_client,
+    body: bytes,
+    content_type: str,  # type: ignore[no-untyped-def]
+) -> None:
+    _ANSWER.update(body=body, content_type=content_type)
+    try:
+        result = answering_client.get_package(_PID)
+    except InvalidResponse as exc:
+        assert str(exc) and exc.title == "Invalid response"
+        return
+    assert isinstance(result, Package) and isinstance(result.status, Status)
+    assert result.raw == body.decode("utf-8")  # kept exactly as received, for --json

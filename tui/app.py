@@ -8,14 +8,16 @@ that import Textual. They never build HTTP requests: they ask
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import getpass
 import os
 import random
+import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -37,11 +39,15 @@ from tui.config import (
 )
 from tui.recent import RecentStore, default_path
 from tui.safe_text import inert
+from tui.term_title import TerminalTitle, title_enabled
 from tui.watch import MIN_INTERVAL
+from tui.watchlist import StatusHistory, WatchlistStore
+from tui.watchlist import default_path as default_watchlist_path
 
 if TYPE_CHECKING:
     from tui.api.auth import AccessToken
     from tui.api.models import Package
+    from tui.screens.watchlist import WatchlistService
     from tui.services import Demo
 
 #: Environment variable naming the theme (e.g. ``ansi-dark`` on a 16-colour terminal).
@@ -98,6 +104,8 @@ class AppOptions:
     recent_store: RecentStore | None = None
     #: Theme name; None means CYPKG_THEME, the config file's ``theme``, or a guess.
     theme: str | None = None
+    #: Where the watchlist lives; None means the data dir (or memory in demo mode).
+    watchlist_store: WatchlistStore | None = None
 
 
 @dataclass
@@ -164,12 +172,16 @@ class CypkgApp(App[int]):
             tooltip="Edit profiles and credentials",
         ),
         Binding(
-            "f1",
-            "toggle_keys",
-            "Keys",
-            id="keys",
-            tooltip="Show or hide the keys of this screen",
+            "f1,question_mark",
+            "help",
+            "Help",
+            id="help",
+            tooltip="Keys, settings and where cypkg keeps its files",
             show=False,
+        ),
+        Binding("f3", "browse", "Browse", id="browse", tooltip="List packages", show=False),
+        Binding(
+            "f4", "watchlist", "Watchlist", id="watchlist", tooltip="Watched packages", show=False
         ),
     ]
 
@@ -195,6 +207,17 @@ class CypkgApp(App[int]):
             self.recent = self.options.recent_store
         else:
             self.recent = RecentStore(None if self.is_demo else default_path())
+        if self.options.watchlist_store is not None:
+            self.watchlist_store = self.options.watchlist_store
+        else:
+            path = None if self.is_demo else default_watchlist_path()
+            self.watchlist_store = WatchlistStore(path)
+        #: Statuses seen this session per package (the detail screen's timeline).
+        self.history = StatusHistory()
+        self.terminal_title = TerminalTitle(
+            self._write_escape, lambda: title_enabled(self.config.settings.get("terminal_title"))
+        )
+        self._watchlist: WatchlistService | None = None
         self.theme = self._initial_theme()
 
     # -- state ----------------------------------------------------------------------
@@ -262,6 +285,24 @@ class CypkgApp(App[int]):
         self._retired.clear()
         self._client = None
 
+    @property
+    def watchlist(self) -> WatchlistService:
+        """The watched packages and their one poll scheduler (built on first use)."""
+        if self._watchlist is None:
+            from tui.screens.watchlist import WatchlistService
+
+            self._watchlist = WatchlistService(self)
+        return self._watchlist
+
+    def _write_escape(self, sequence: str) -> None:
+        """Write a terminal sequence (title, notification) built by :mod:`tui.term_title`."""
+        driver = self._driver
+        # After a hang-up the output thread is gone and its queue never drains: a write
+        # then could block the exit for good.
+        writer = getattr(driver, "_writer_thread", None)
+        if driver is not None and (writer is None or writer.is_alive()):
+            driver.write(sequence)
+
     # -- theme ------------------------------------------------------------------------
 
     def _initial_theme(self) -> str:
@@ -305,8 +346,23 @@ class CypkgApp(App[int]):
             self.notify(inert(warning), title="Config", severity="warning", markup=False)
         if self.startup.package_id:
             self.push_screen(DetailScreen(self.startup.package_id))
+        self.call_after_refresh(self._start_extras)
+
+    def _start_extras(self) -> None:
+        """After the first paint: key remaps, the terminal title, watched packages."""
+        from tui.screens._title import refresh_title
+        from tui.screens.help import apply_config_keymap
+
+        if not self.is_running:
+            return  # already on the way out
+        apply_config_keymap(self)
+        self.screen_change_signal.subscribe(self, lambda _screen: refresh_title(self))
+        refresh_title(self)
+        if len(self.watchlist_store):
+            self.watchlist.start()
 
     async def on_unmount(self) -> None:
+        self.terminal_title.restore()
         self._close_clients()
 
     # -- actions ----------------------------------------------------------------------
@@ -325,6 +381,11 @@ class CypkgApp(App[int]):
 
             # Already there: keep the key out of the footer.
             return not isinstance(self.screen, SettingsScreen)
+        if action in ("browse", "watchlist"):
+            from tui.screens.settings import SettingsScreen
+
+            # Leaving the settings this way would drop unsaved edits: save or Esc first.
+            return not isinstance(self.screen, SettingsScreen)
         return True
 
     def action_toggle_keys(self) -> None:
@@ -337,6 +398,33 @@ class CypkgApp(App[int]):
         from tui.screens.detail import DetailScreen
 
         self.push_screen(DetailScreen(package_id))
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_browse(self) -> None:
+        from tui.screens.browser import BrowserScreen
+
+        self._show_single(BrowserScreen)
+
+    def action_watchlist(self) -> None:
+        from tui.screens.watchlist import WatchlistScreen
+
+        self._show_single(WatchlistScreen)
+
+    def _show_single(self, kind: type[Screen[Any]]) -> None:
+        """Show the screen of ``kind``: back to it if it is in the stack, else a new one."""
+        if isinstance(self.screen, kind):
+            return
+        stack = self.screen_stack
+        if any(isinstance(s, kind) for s in stack):
+            while not isinstance(self.screen, kind) and len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
+        self.push_screen(kind())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         from tui.screens.settings import SettingsScreen
@@ -351,7 +439,16 @@ class CypkgApp(App[int]):
                 self.action_settings,
             )
         yield SystemCommand(
-            "Keys", "Show or hide the keys of this screen (F1)", self.action_toggle_keys
+            "Browse packages", "List the tenant's packages, page by page (F3)", self.action_browse
+        )
+        yield SystemCommand(
+            "Watchlist", "Watch many packages at once (F4)", self.action_watchlist
+        )
+        yield SystemCommand(
+            "Help", "Keys, settings and where cypkg keeps its files (F1, ?)", self.action_help
+        )
+        yield SystemCommand(
+            "Keys", "Show or hide the keys panel of this screen", self.action_toggle_keys
         )
         yield SystemCommand(
             "Theme",
@@ -434,9 +531,54 @@ def run_app(
     api_url: str | None = None,
     package_id: str | None = None,
     demo: Demo | None = None,
+    theme: str | None = None,
 ) -> int:
     """Run the TUI until the user quits; the exit status for the CLI."""
     startup = prepare(profile_name=profile_name, api_url=api_url, package_id=package_id, demo=demo)
-    app = CypkgApp(startup)
-    app.run()
+    app = CypkgApp(startup, AppOptions(theme=theme))
+    with exit_on_signals(app):
+        app.run()
     return app.return_code or 0
+
+
+#: Signals that end the app like ctrl+q does: SIGTERM (kill, a service manager), SIGHUP
+#: (the SSH link dropped) and SIGINT (``kill -INT``: inside the app ctrl+c is a key).
+EXIT_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+@contextlib.contextmanager
+def exit_on_signals(app: App[Any]) -> Iterator[None]:
+    """While the app runs, :data:`EXIT_SIGNALS` make it exit cleanly, terminal restored.
+
+    The handler only schedules ``app.exit(return_code=128 + signum)`` on the app's
+    event loop, which runs in this (the main) thread. Raising from a signal handler
+    instead can be swallowed by the loop or leave the terminal in raw mode. Outside
+    the loop (before it starts, after it ends) the previous handler applies.
+    """
+    previous: dict[int, Any] = {}
+
+    def handler(signum: int, frame: Any) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(app.exit, None, 128 + signum)
+            return
+        before = previous.get(signum)
+        if callable(before):
+            before(signum, frame)
+            return
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    for name in EXIT_SIGNALS:
+        number = getattr(signal, name, None)
+        # A signal the user chose to ignore (nohup) stays ignored.
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
+            previous[number] = signal.signal(number, handler)
+    try:
+        yield
+    finally:
+        for number, before in previous.items():
+            signal.signal(number, before if before is not None else signal.SIG_DFL)

@@ -18,11 +18,9 @@ from tui.present import (
     text,
     uploaded_on,
 )
-from tui.safe_text import inert
+from tui.safe_text import UNSAFE_CHARACTERS, inert
 
-_UNSAFE_IN_JSON = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
-)
+_UNSAFE_IN_JSON = re.compile(f"[{UNSAFE_CHARACTERS}]")
 
 
 def escape_json_text(raw: str) -> str:
@@ -36,7 +34,13 @@ def escape_json_text(raw: str) -> str:
 
     def escape(match: re.Match[str]) -> str:
         char = match.group()
-        return char if char in "\n\t\r" else f"\\u{ord(char):04x}"
+        if char in "\n\t\r":
+            return char
+        code = ord(char)
+        if code > 0xFFFF:  # JSON spells these as a UTF-16 surrogate pair
+            code -= 0x10000
+            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+        return f"\\u{code:04x}"
 
     return _UNSAFE_IN_JSON.sub(escape, raw)
 

@@ -235,6 +235,10 @@ class Profile:
         # Pasted credentials often carry a stray space or newline; real ones never do.
         set_(self, "tenant_id", self.tenant_id.strip())
         set_(self, "app_id", self.app_id.strip())
+        # These are shown in the settings form, which draws text as it is: nothing in
+        # them may act on the terminal (a hand edit or a pasted escape sequence).
+        for key in ("tenant_id", "app_id", "ca_bundle", "scopes"):
+            _check_plain(getattr(self, key), key)
         if not isinstance(self.app_secret, Secret):
             raise TypeError("app_secret must be a Secret")
         if self.app_secret.reveal() != self.app_secret.reveal().strip():
@@ -386,6 +390,10 @@ def resolve_profile(
     for var, key in ((ENV_TENANT_ID, "tenant_id"), (ENV_APP_ID, "app_id")):
         value = env_value(var)
         if value is not None:
+            try:
+                _check_plain(value, f"Environment variable {var}")
+            except ConfigError as exc:
+                raise ConfigError(_scrub(str(exc), secrets)) from None
             changes[key] = value
     if env_secret is not None:
         changes["app_secret"] = Secret(env_secret)
@@ -490,6 +498,14 @@ def _check_profile_name(name: object, where: str) -> str:
             "without control characters."
         )
     return name
+
+
+def _check_plain(value: str | None, where: str) -> None:
+    if value and not is_inert(value):
+        raise ConfigError(
+            f"{where} must not contain control or invisible characters "
+            f"(it holds '{inert(value, limit=60)}')."
+        )
 
 
 def _optional_text(value: str | None) -> str | None:
@@ -694,6 +710,8 @@ def _profile_from_table(name: str, table: object) -> Profile:
 
     def text(key: str) -> str:
         value = _require_str(table.get(key), f"{prefix}.{key}")
+        if key != "app_secret":  # never shown, and never quoted in a message
+            _check_plain(value, f"{prefix}.{key}")
         return value or ""
 
     poll = table.get("poll_interval", DEFAULT_POLL_INTERVAL)

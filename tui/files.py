@@ -30,6 +30,16 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
+def tighten_dir(path: Path) -> bool:
+    """Make an existing directory 0700; return True if its mode was wider before."""
+    if os.name != "posix" or not path.is_dir():
+        return False
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        os.chmod(path, PRIVATE_DIR_MODE)
+        return True
+    return False
+
+
 def tighten_file(path: Path) -> bool:
     """Make an existing file 0600; return True if its mode was wider before."""
     if os.name != "posix" or not path.exists():

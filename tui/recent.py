@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from tui.api.errors import InvalidPackageId
 from tui.api.ids import normalize_package_id
-from tui.files import atomic_write_private
+from tui.files import atomic_write_private, tighten_dir, tighten_file
 
 FILE_NAME = "recent.json"
 MAX_ENTRIES = 20
@@ -61,7 +62,14 @@ class RecentStore:
         self.limit = limit
         self._clock = clock
         self._lock = threading.Lock()
-        self._entries: list[RecentEntry] = load_entries(path) if path is not None else []
+        self._entries: list[RecentEntry] = []
+        #: The file held something we could not read: keep it aside before overwriting it.
+        self._damaged = False
+        if path is not None:
+            with contextlib.suppress(OSError):
+                tighten_file(path)
+                tighten_dir(path.parent)
+            self._entries, self._damaged = read_entries(path)
         del self._entries[limit:]
 
     @property
@@ -137,6 +145,10 @@ class RecentStore:
             return
         # History is a convenience: a read-only home must not break the app.
         with contextlib.suppress(OSError):
+            if self._damaged:
+                # Probably a hand edit gone wrong: keep it for the user, as config does.
+                os.replace(self.path, self.path.with_name(self.path.name + ".corrupt"))
+                self._damaged = False
             atomic_write_private(self.path, dump_entries(entries))
 
 
@@ -158,23 +170,40 @@ def dump_entries(entries: list[RecentEntry]) -> bytes:
 
 def load_entries(path: Path) -> list[RecentEntry]:
     """The entries in ``path``; anything unreadable or malformed is skipped, never raised."""
+    return read_entries(path)[0]
+
+
+def read_entries(path: Path) -> tuple[list[RecentEntry], bool]:
+    """The entries in ``path``, and whether some of its content was skipped as damaged.
+
+    A missing file is not damaged; one that cannot be read at all is left alone.
+    """
     try:
         if path.stat().st_size > _MAX_FILE_SIZE:
-            return []
-        document = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return []
+            return [], True
+        raw = path.read_bytes()
+    except OSError:
+        return [], False
+    if not raw.strip():
+        return [], False
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return [], True
     items = document.get("entries") if isinstance(document, dict) else None
     if not isinstance(items, list):
-        return []
+        return [], True
     entries: list[RecentEntry] = []
     seen: set[str] = set()
+    damaged = False
     for item in items:
         entry = _entry(item)
-        if entry is not None and entry.package_id not in seen:
+        if entry is None:
+            damaged = True
+        elif entry.package_id not in seen:
             seen.add(entry.package_id)
             entries.append(entry)
-    return entries
+    return entries, damaged
 
 
 def _entry(item: object) -> RecentEntry | None:

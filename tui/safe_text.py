@@ -14,10 +14,14 @@ from __future__ import annotations
 import re
 
 # C0 controls (except none: tab and newline are handled by the caller's choice),
-# DEL, C1 controls, and the Unicode format characters that reorder or hide text.
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+# DEL, C1 controls, the Unicode format characters that reorder or hide text (bidi
+# controls, zero-width characters, invisible "tag" characters), the line and paragraph
+# separators, and lone surrogates (JSON can carry them; no terminal encoding can).
+UNSAFE_CHARACTERS = (
+    "\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+    "\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f"
 )
+_UNSAFE = re.compile(f"[{UNSAFE_CHARACTERS}]")
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)}
 _CONTROL_PICTURES[0x7F] = "\u2421"  # ␡
 

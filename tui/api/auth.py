@@ -12,6 +12,8 @@ import binascii
 import contextlib
 import hashlib
 import json
+import os
+import stat
 import threading
 import time
 import uuid
@@ -19,7 +21,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.files import atomic_write_private
+from tui.files import atomic_write_private, tighten_dir
 
 ISSUER = "http://cylance.com"
 #: The API refuses client JWTs that live longer than 30 minutes.
@@ -149,6 +151,11 @@ class TokenCache:
         path = self._path(key)
         if path is None:
             return None
+        if not _private(path):
+            # Others could read it, so others may hold the token: never use it.
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             value, expires_at = data["access_token"], data["expires_at"]
@@ -157,3 +164,19 @@ class TokenCache:
         if not isinstance(value, str) or not isinstance(expires_at, (int, float)):
             return None
         return AccessToken(value, float(expires_at))
+
+
+def _private(path: Path) -> bool:
+    """False when a token file is readable or writable by others (or is not a regular file).
+
+    Its directory is made 0700 on the way (it is cypkg's own cache directory).
+    """
+    if os.name != "posix":
+        return True
+    try:
+        info = path.lstat()
+    except OSError:
+        return True  # missing: the read that follows says so
+    with contextlib.suppress(OSError):
+        tighten_dir(path.parent)
+    return stat.S_ISREG(info.st_mode) and not stat.S_IMODE(info.st_mode) & 0o077

@@ -252,8 +252,11 @@ class CylanceClient:
                     if isinstance(error, RateLimited):
                         # Whoever polls next must wait this long too (the docs say 60 s).
                         error.retry_after = (
-                            retry_after if retry_after is not None else self.retry.rate_limit_delay
+                            retry_after if retry_after is not None else self.retry.rate_limit_wait
                         )
+                    elif retry_after is not None:
+                        # A 503 saying when to come back: the next poll honours it too.
+                        error.retry_after = retry_after
             except NetworkError as exc:
                 error = exc
             attempt += 1

@@ -55,6 +55,8 @@ class ApiError(CypkgError):
     def __init__(self, message: str, *, status: int | None = None, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.status = status
+        #: Seconds the server asked callers to wait (Retry-After on 429/503), if it did.
+        self.retry_after: float | None = None
 
 
 class BadRequest(ApiError):

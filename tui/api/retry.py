@@ -18,6 +18,9 @@ class RetryPolicy:
     max_delay: float = 8.0
     #: The API documents no rate-limit headers and says to wait 60 s after a 429.
     rate_limit_delay: float = 60.0
+    #: What a 429 without Retry-After tells whoever polls next to wait (the documented
+    #: 60 s), even when ``rate_limit_delay`` makes the retry inside one request quicker.
+    rate_limit_wait: float = 60.0
     #: A Retry-After longer than this is reported instead of waited out.
     max_retry_after: float = 300.0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -109,4 +110,23 @@ def normalize_base_url(value: str) -> str:
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc += f":{port}"
+    if not _valid_host(host) or parts.netloc.lower() != netloc.lower():
+        # e.g. "%40" in a host name, or "[::1].evil.example", which urlsplit reads as ::1
+        raise ConfigError(
+            f"The API base URL's host '{parts.netloc[:80]}' is not a host name or IP address."
+        )
     return f"{scheme}://{netloc}{path}"
+
+
+_HOST_NAME = re.compile(
+    r"(?!-)[a-z0-9_-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9_-]{1,63}(?<!-))*\.?", re.IGNORECASE
+)
+
+
+def _valid_host(host: str) -> bool:
+    if ":" in host:
+        try:
+            return ipaddress.ip_address(host).version == 6
+        except ValueError:
+            return False
+    return len(host) <= 253 and _HOST_NAME.fullmatch(host) is not None

@@ -31,7 +31,9 @@ def sample_body() -> bytes:
 
 
 def fault_response(fault: PlannedFault) -> Response:
-    """The response for a ``fail`` or ``malformed`` fault."""
+    """The response for a ``fail``, ``malformed`` or ``body`` fault."""
+    if fault.kind == "body":
+        return Response(fault.status, fault.body, fault.content_type)
     if fault.kind == "fail":
         headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
         message = "Too many requests." if fault.status == 429 else "Injected failure."

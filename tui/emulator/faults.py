@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["fail", "drop", "reset", "malformed", "stall"]
+FaultKind = Literal["fail", "drop", "reset", "malformed", "stall", "body"]
 MALFORMED_KINDS = ("html", "truncated", "notjson", "wrongshape", "wrongobject", "empty")
 #: Faults hit the package API by default, not authentication, so a client's
 #: token exchange does not eat a fault meant for the call that follows it.
@@ -29,6 +29,17 @@ class PlannedFault:
     retry_after: str | None = None
     malformed: str = ""
     seconds: float = 0.0
+    #: For ``body`` faults: the exact bytes and Content-Type to answer with.
+    body: bytes = field(default=b"", repr=False)
+    content_type: str = ""
+
+    def describe(self) -> dict[str, Any]:
+        """The fault as JSON-friendly values (a body by its length only)."""
+        described = asdict(self)
+        del described["body"], described["content_type"]
+        if self.kind == "body":
+            described.update(body_bytes=len(self.body), content_type=self.content_type)
+        return described
 
 
 def _count(n: int) -> int:
@@ -116,6 +127,22 @@ class Faults:
             raise ValueError(f"kind must be one of {', '.join(MALFORMED_KINDS)}, got {kind!r}")
         self._plan(PlannedFault("malformed", path_prefix, 200, malformed=kind), n)
 
+    def body_next(
+        self,
+        n: int,
+        body: bytes,
+        status: int = 200,
+        content_type: str = "application/json; charset=utf-8",
+        path_prefix: str = DEFAULT_PREFIX,
+    ) -> None:
+        """Answer with exactly ``body`` (hostile or broken bytes a server or proxy might send)."""
+        if not isinstance(body, bytes):
+            raise ValueError("body must be bytes")
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"status must be an HTTP status code, got {status!r}")
+        fault = PlannedFault("body", path_prefix, status, body=body, content_type=str(content_type))
+        self._plan(fault, n)
+
     def stall_next(self, n: int, seconds: float, path_prefix: str = DEFAULT_PREFIX) -> None:
         """Sleep ``seconds`` before answering normally (to trip client read timeouts)."""
         self._plan(PlannedFault("stall", path_prefix, seconds=_seconds(seconds, "seconds")), n)
@@ -134,7 +161,7 @@ class Faults:
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            planned = [{**asdict(fault), "remaining": left} for fault, left in self._queue]
+            planned = [{**fault.describe(), "remaining": left} for fault, left in self._queue]
             return {"latency": self._latency, "fail_rate": self._fail_rate, "planned": planned}
 
     # -- used by the server -----------------------------------------------------

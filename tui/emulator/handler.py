@@ -164,7 +164,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             return
         if fault is not None and fault.kind == "stall":
             wiring.stopping.wait(fault.seconds)
-        if fault is not None and fault.kind in ("fail", "malformed"):
+        if fault is not None and fault.kind in ("fail", "malformed", "body"):
             response = fault_response(fault)
         else:
             response = wiring.service.handle(request)

@@ -28,7 +28,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui.api.errors import CypkgError, InvalidPackageId
@@ -37,11 +37,13 @@ from tui.api.models import Package, Status
 from tui.present import STATUS_LABELS
 from tui.safe_text import inert
 from tui.screens._threads import in_daemon_thread
+from tui.screens._title import package_title, refresh_title
 from tui.screens.copy import CopyScreen
 from tui.watch import PollState
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.error_panel import ErrorPanel
 from tui.widgets.fields import STATUS_STYLES, ValueStatic
+from tui.widgets.footer import Footer
 from tui.widgets.lazy import ExampleList
 from tui.widgets.package_views import (
     DescriptorPane,
@@ -50,6 +52,7 @@ from tui.widgets.package_views import (
     RawPane,
     UploaderPane,
 )
+from tui.widgets.timeline import StatusTimeline
 
 if TYPE_CHECKING:
     from tui.app import CypkgApp
@@ -81,6 +84,7 @@ class DetailScreen(Screen[None]):
         Binding("escape", "back", "Back", id="back", tooltip="Back to the package lookup"),
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Fetch the package now"),
         Binding("p", "pause", "Pause", id="pause", tooltip="Pause or resume live polling"),
+        Binding("w", "watch", "Watch", id="watch", tooltip="Add to the watchlist (F4)", show=False),
         Binding(
             "c",
             "copy_id",
@@ -135,6 +139,8 @@ class DetailScreen(Screen[None]):
         self.paused = False
         self.in_flight = False
         self.next_at: float | None = None
+        #: When the last request started (the options' monotonic clock).
+        self._last_sent: float | None = None
         self.last_updated: float | None = None
         self.seen_started = False
         self.announced = False
@@ -157,6 +163,7 @@ class DetailScreen(Screen[None]):
             yield ValueStatic(id="package-title")
             yield ValueStatic(id="poll-status")
         yield ValueStatic(id="notice")
+        yield StatusTimeline(id="timeline")
         yield Static(Content(f"Loading package {self.package_id or ''}…"), id="loading")
         yield ErrorPanel(id="error-panel")
         with TabbedContent(id="tabs", initial="overview"):
@@ -255,11 +262,12 @@ class DetailScreen(Screen[None]):
         if self.in_flight or self.package_id is None:
             return None
         app = self.cy
-        generation = app.client_generation
         package_id = self.package_id
         self.in_flight = True
         self._refresh_status()
         try:
+            await self._keep_rate_floor()
+            generation = app.client_generation
             outcome = await in_daemon_thread(lambda: _fetch(app, package_id))
         finally:
             self.in_flight = False
@@ -271,6 +279,20 @@ class DetailScreen(Screen[None]):
             return None
         self._generation = generation
         return outcome
+
+    async def _keep_rate_floor(self) -> None:
+        """Start requests at least ``min_poll_interval`` apart, whatever asked for them.
+
+        The poll loop already waits that long; this also holds back ``r`` (held down,
+        a key repeats 30 times a second), so one screen never sends more than one
+        request a second against the tenant's budget of about 20.
+        """
+        monotonic = self.cy.options.monotonic
+        if self._last_sent is not None:
+            wait = self._last_sent + self.cy.options.min_poll_interval - monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        self._last_sent = monotonic()
 
     # -- results --------------------------------------------------------------------
 
@@ -289,6 +311,7 @@ class DetailScreen(Screen[None]):
         self.last_updated = self.cy.options.clock()
         delay = self.state.after_success(package)
         self._render_package()
+        self._record_status(package)
         if not package.status.is_terminal:
             self.seen_started = True
         elif self.seen_started and package.status.is_terminal and not self.announced:
@@ -299,6 +322,24 @@ class DetailScreen(Screen[None]):
             self._remembered = seen
             self.cy.remember(self.package_id, name=seen[0], status=seen[1], move_to_front=False)
         self._schedule(delay)
+
+    def _record_status(self, package: Package) -> None:
+        """The session timeline and the terminal title follow every status seen."""
+        if self.package_id is not None:
+            self.cy.history.record(self.package_id, package, self.cy.options.clock())
+            self.query_one(StatusTimeline).show(self.cy.history.get(self.package_id))
+        refresh_title(self.cy)
+
+    def terminal_title(self) -> str | None:
+        """The terminal's title while this screen is on top (see tui.screens._title)."""
+        return package_title(self.package, self.package_id) if self.package else None
+
+    def action_watch(self) -> None:
+        if self.package_id is not None:
+            package = self.package
+            name = package.name if package else None
+            status = (package.status_text or package.status.value) if package else None
+            self.cy.watchlist.watch(self.package_id, name=name, status=status)
 
     def _apply_error(self, error: CypkgError) -> None:
         self.error = error
@@ -579,6 +620,7 @@ class DetailScreen(Screen[None]):
                 )
                 for n, tab in enumerate(TABS, 1)
             ),
+            SystemCommand("Watch", "Add this package to the watchlist (w)", self.action_watch),
             SystemCommand("Back", "Back to the package lookup (Esc)", self.action_back),
         ]
 

@@ -22,7 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Select
+from textual.widgets import Button, Input, Label, Select
 
 from tui.api.errors import ConfigError, CypkgError
 from tui.api.urls import REGIONS, normalize_base_url
@@ -43,6 +43,7 @@ from tui.safe_text import inert
 from tui.screens._threads import in_daemon_thread
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.fields import ValueStatic
+from tui.widgets.footer import Footer
 from tui.widgets.still import StillInput
 
 if TYPE_CHECKING:
