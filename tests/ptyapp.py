@@ -137,13 +137,15 @@ class PtyApp:
         os.close(self.master)
         self.master = -1
 
-    def wait(self, timeout: float = 30.0) -> int:
+    def wait(self, timeout: float = 30.0, label: str = "") -> int:
         try:
             code = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            raise AssertionError(f"cypkg did not exit; tail: {self.output[-400:]!r}") from None
+            raise AssertionError(
+                f"cypkg ({label}) did not exit; tail: {self.output[-400:]!r}"
+            ) from None
         self._reader.join(timeout=5)
         return code
 

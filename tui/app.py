@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.reactive import var
 from textual.screen import Screen
 
@@ -219,6 +220,15 @@ class CypkgApp(App[int]):
         )
         self._watchlist: WatchlistService | None = None
         self.theme = self._initial_theme()
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform; on POSIX terminals, one that survives a hangup."""
+        driver_class = super().get_driver_class()
+        if driver_class.__name__ == "LinuxDriver":
+            from tui.driver import HangupSafeDriver
+
+            return HangupSafeDriver
+        return driver_class
 
     # -- state ----------------------------------------------------------------------
 
