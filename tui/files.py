@@ -8,10 +8,13 @@ temporary file in the same directory and is renamed over the old one.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -75,3 +78,47 @@ def atomic_write_private(path: Path, data: bytes, *, private_dir: bool = True) -
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+class _Keyed(Protocol):
+    @property
+    def package_id(self) -> str: ...
+
+
+EntryT = TypeVar("EntryT", bound=_Keyed)
+
+
+def read_entry_file(
+    path: Path, parse: Callable[[object], EntryT | None], max_size: int
+) -> tuple[list[EntryT], bool]:
+    """Entries of a ``{"entries": [...]}`` JSON file (recent list, watchlist), deduplicated.
+
+    Returns the entries and whether some content was skipped as damaged. A
+    missing or empty file is not damaged; one that cannot be read is left alone.
+    """
+    try:
+        if path.stat().st_size > max_size:
+            return [], True
+        raw = path.read_bytes()
+    except OSError:
+        return [], False
+    if not raw.strip():
+        return [], False
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return [], True
+    items = document.get("entries") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        return [], True
+    entries: list[EntryT] = []
+    seen: set[str] = set()
+    damaged = False
+    for item in items:
+        entry = parse(item)
+        if entry is None:
+            damaged = True
+        elif entry.package_id not in seen:
+            seen.add(entry.package_id)
+            entries.append(entry)
+    return entries, damaged

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tui.api.errors import InvalidPackageId
 from tui.api.ids import normalize_package_id
-from tui.files import atomic_write_private, tighten_dir, tighten_file
+from tui.files import atomic_write_private, read_entry_file, tighten_dir, tighten_file
 
 FILE_NAME = "recent.json"
 MAX_ENTRIES = 20
@@ -178,32 +178,7 @@ def read_entries(path: Path) -> tuple[list[RecentEntry], bool]:
 
     A missing file is not damaged; one that cannot be read at all is left alone.
     """
-    try:
-        if path.stat().st_size > _MAX_FILE_SIZE:
-            return [], True
-        raw = path.read_bytes()
-    except OSError:
-        return [], False
-    if not raw.strip():
-        return [], False
-    try:
-        document = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):
-        return [], True
-    items = document.get("entries") if isinstance(document, dict) else None
-    if not isinstance(items, list):
-        return [], True
-    entries: list[RecentEntry] = []
-    seen: set[str] = set()
-    damaged = False
-    for item in items:
-        entry = _entry(item)
-        if entry is None:
-            damaged = True
-        elif entry.package_id not in seen:
-            seen.add(entry.package_id)
-            entries.append(entry)
-    return entries, damaged
+    return read_entry_file(path, _entry, _MAX_FILE_SIZE)
 
 
 def _entry(item: object) -> RecentEntry | None:

@@ -36,7 +36,7 @@ from typing import Literal
 from tui.api.errors import CypkgError, InvalidPackageId, RateLimited
 from tui.api.ids import normalize_package_id
 from tui.api.models import Package, Status
-from tui.files import atomic_write_private, tighten_dir, tighten_file
+from tui.files import atomic_write_private, read_entry_file, tighten_dir, tighten_file
 from tui.watch import DEFAULT_INTERVAL, MIN_INTERVAL, PollState
 
 FILE_NAME = "watchlist.json"
@@ -204,32 +204,7 @@ def dump_entries(entries: list[WatchEntry]) -> bytes:
 
 def read_entries(path: Path) -> tuple[list[WatchEntry], bool]:
     """The entries in ``path``, and whether something in it was skipped as damaged."""
-    try:
-        if path.stat().st_size > _MAX_FILE_SIZE:
-            return [], True
-        raw = path.read_bytes()
-    except OSError:
-        return [], False
-    if not raw.strip():
-        return [], False
-    try:
-        document = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):
-        return [], True
-    items = document.get("entries") if isinstance(document, dict) else None
-    if not isinstance(items, list):
-        return [], True
-    entries: list[WatchEntry] = []
-    seen: set[str] = set()
-    damaged = False
-    for item in items:
-        entry = _entry(item)
-        if entry is None:
-            damaged = True
-        elif entry.package_id not in seen:
-            seen.add(entry.package_id)
-            entries.append(entry)
-    return entries, damaged
+    return read_entry_file(path, _entry, _MAX_FILE_SIZE)
 
 
 def _entry(item: object) -> WatchEntry | None:
