@@ -122,3 +122,13 @@ def read_entry_file(
             seen.add(entry.package_id)
             entries.append(entry)
     return entries, damaged
+
+
+def load_entry_file(
+    path: Path, parse: Callable[[object], EntryT | None], max_size: int
+) -> tuple[list[EntryT], bool]:
+    """:func:`read_entry_file` after making the file 0600 and its directory 0700."""
+    with contextlib.suppress(OSError):
+        tighten_file(path)
+        tighten_dir(path.parent)
+    return read_entry_file(path, parse, max_size)

@@ -19,7 +19,11 @@ from pathlib import Path
 
 from tui.api.errors import InvalidPackageId
 from tui.api.ids import normalize_package_id
-from tui.files import atomic_write_private, read_entry_file, tighten_dir, tighten_file
+from tui.files import (
+    atomic_write_private,
+    load_entry_file,
+    read_entry_file,
+)
 
 FILE_NAME = "recent.json"
 MAX_ENTRIES = 20
@@ -66,10 +70,7 @@ class RecentStore:
         #: The file held something we could not read: keep it aside before overwriting it.
         self._damaged = False
         if path is not None:
-            with contextlib.suppress(OSError):
-                tighten_file(path)
-                tighten_dir(path.parent)
-            self._entries, self._damaged = read_entries(path)
+            self._entries, self._damaged = load_entry_file(path, _entry, _MAX_FILE_SIZE)
         del self._entries[limit:]
 
     @property

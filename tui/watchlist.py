@@ -36,7 +36,11 @@ from typing import Literal
 from tui.api.errors import CypkgError, InvalidPackageId, RateLimited
 from tui.api.ids import normalize_package_id
 from tui.api.models import Package, Status
-from tui.files import atomic_write_private, read_entry_file, tighten_dir, tighten_file
+from tui.files import (
+    atomic_write_private,
+    load_entry_file,
+    read_entry_file,
+)
 from tui.watch import DEFAULT_INTERVAL, MIN_INTERVAL, PollState
 
 FILE_NAME = "watchlist.json"
@@ -106,10 +110,7 @@ class WatchlistStore:
         self._entries: list[WatchEntry] = []
         self._damaged = False
         if path is not None:
-            with contextlib.suppress(OSError):
-                tighten_file(path)
-                tighten_dir(path.parent)
-            self._entries, self._damaged = read_entries(path)
+            self._entries, self._damaged = load_entry_file(path, _entry, _MAX_FILE_SIZE)
         del self._entries[limit:]
 
     @property
