@@ -6,6 +6,7 @@ same way. Server text passes through :func:`tui.safe_text.inert` here too.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 
 from tui.api.models import Package, Status
@@ -81,10 +82,15 @@ def format_local(when: datetime | None) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
 
-def ago(when: datetime | None, now: datetime) -> str:
+def ago(when: datetime | None, now: datetime, *, whole_minutes: bool = False) -> str:
+    """``4m 10s ago``; with ``whole_minutes``, ``4m ago`` (text that changes once a minute)."""
     if when is None:
         return MISSING
     delta = (now - when).total_seconds()
+    if whole_minutes:
+        if abs(delta) < 60:
+            return "less than a minute ago" if delta >= 0 else "in less than a minute"
+        delta = math.copysign(abs(delta) // 60 * 60, delta)
     if delta < 0:
         return f"in {human_duration(-delta)}"
     return f"{human_duration(delta)} ago"

@@ -42,7 +42,7 @@ from tui.screens.copy import CopyScreen
 from tui.watch import PollState
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.error_panel import ErrorPanel
-from tui.widgets.fields import STATUS_STYLES, ValueStatic
+from tui.widgets.fields import STATUS_STYLES, LiveLine, ValueStatic
 from tui.widgets.footer import Footer
 from tui.widgets.lazy import ExampleList
 from tui.widgets.package_views import (
@@ -149,6 +149,9 @@ class DetailScreen(Screen[None]):
         self._generation = -1
         self._tabs_shown = False
         self._remembered: tuple[str | None, str] | None = None
+        #: The body and example count last drawn: an unchanged poll redraws nothing.
+        self._drawn_raw: str | None = None
+        self._drawn_count: int | None = None
         self._poll_worker: Worker[None] | None = None
 
     @property
@@ -161,7 +164,8 @@ class DetailScreen(Screen[None]):
         yield ContextBar("Package")
         with Horizontal(id="title-row"):
             yield ValueStatic(id="package-title")
-            yield ValueStatic(id="poll-status")
+            yield LiveLine(id="poll-status")
+            yield LiveLine(id="poll-countdown")
         yield ValueStatic(id="notice")
         yield StatusTimeline(id="timeline")
         yield Static(Content(f"Loading package {self.package_id or ''}…"), id="loading")
@@ -391,13 +395,19 @@ class DetailScreen(Screen[None]):
         first = not self._tabs_shown
         tabs.display = self._tabs_shown = True
         now = self.cy.now()
-        self.query_one(OverviewPane).show(package, now)
-        self.query_one(DescriptorPane).show(package, now)
-        self.query_one(ExamplesPane).show(package, now)
-        self.query_one(UploaderPane).show(package, now)
-        self.query_one(RawPane).show(package, now)
+        # Polls of a running upload mostly bring the same body back: then only
+        # the clock texts (the tick) can change, and nothing else is redrawn.
+        if first or package.raw != self._drawn_raw or not package.raw:
+            self._drawn_raw = package.raw
+            self.query_one(OverviewPane).show(package, now)
+            self.query_one(DescriptorPane).show(package, now)
+            self.query_one(ExamplesPane).show(package, now)
+            self.query_one(UploaderPane).show(package, now)
+            self.query_one(RawPane).show(package, now)
         count = len(package.descriptor.examples)
-        tabs.get_tab("examples").label = self._tab_title("examples", f" ({count:,})")
+        if count != self._drawn_count:
+            self._drawn_count = count
+            tabs.get_tab("examples").label = self._tab_title("examples", f" ({count:,})")
         self._set_title()
         if first:
             self._focus_pane(tabs.active)
@@ -431,45 +441,64 @@ class DetailScreen(Screen[None]):
         )
 
     def _tick(self) -> None:
+        """The countdown and the clock texts of the tab in view (hidden ones catch up later)."""
         # A timer callback that raised would end the app: never let one escape.
         try:
             self._refresh_status()
-            package = self.package
-            if package is not None:
-                now = self.cy.now()
-                self.query_one(OverviewPane).tick(package, now)
-                self.query_one(UploaderPane).tick(package, now)
+            self._tick_pane(self._active_tab())
         except Exception as exc:  # pragma: no cover - defensive
             self.log.error("tick failed", exc)
+
+    def _tick_pane(self, tab: str) -> None:
+        package = self.package
+        if package is None or not self._tabs_shown:
+            return
+        if tab == "overview":
+            self.query_one(OverviewPane).tick(package, self.cy.now())
+        elif tab == "uploader":
+            self.query_one(UploaderPane).tick(package, self.cy.now())
 
     def _refresh_status(self) -> None:
         if not self.is_mounted:
             return
-        status, notice = self.status_texts()
-        self.query_one("#poll-status", ValueStatic).set(status)
+        status, countdown, notice = self.status_texts()
+        self.query_one("#poll-status", LiveLine).set(status)
+        clock = self.query_one("#poll-countdown", LiveLine)
+        clock.set(countdown)
+        if clock.display != bool(countdown.plain):
+            clock.display = bool(countdown.plain)
         notice_widget = self.query_one("#notice", ValueStatic)
         notice_widget.set(notice)
         notice_widget.display = bool(notice.plain)
 
-    def status_texts(self) -> tuple[Content, Content]:
-        """The top-right status and the banner under the title, from the current state."""
+    def status_texts(self) -> tuple[Content, Content, Content]:
+        """The top-right status, its countdown and the banner under the title.
+
+        The countdown ("next in 4s") is a widget of its own: it changes every
+        second, and a repaint starts at its widget's left edge, so the rest of
+        the status line is not rewritten to the terminal with it.
+        """
         updated = ""
         if self.last_updated is not None:
             stamp = datetime.fromtimestamp(self.last_updated, tz=timezone.utc).astimezone()
             updated = f"updated {stamp:%H:%M:%S}"
         waiting = self._countdown()
         error = self.error
+        none = Content("")
         if error is not None:
             title = inert(error.title, limit=40)
             if self.next_at is None:
                 # Without data the error panel names the error; keep the line short.
                 what = f": {title}" if self.package is not None else ""
                 status = Content.styled(f"✘ stopped{what} · r retries", "$text-error")
+                countdown = none
             elif self.in_flight:
-                status = Content.styled("⚠ retrying now…", "$text-warning")
+                status = Content.styled("⚠", "$text-warning")
+                countdown = Content.styled("retrying now…", "$text-warning")
             else:
-                status = Content.styled(f"⚠ {title} · retrying in {waiting}", "$text-warning")
-            notice = Content("")
+                status = Content.styled(f"⚠ {title} ·", "$text-warning")
+                countdown = Content.styled(f"retrying in {waiting}", "$text-warning")
+            notice = none
             if self.package is not None:
                 since = f" from {updated.removeprefix('updated ')}" if updated else ""
                 notice = Content.assemble(
@@ -478,24 +507,18 @@ class DetailScreen(Screen[None]):
                     inert(str(error), limit=300),
                     "" if self.next_at is not None else "  Polling stopped; r tries again.",
                 )
-            return status, notice
+            return status, countdown, notice
         if self.package is None:
-            return (Content("fetching…") if self.in_flight else Content("")), Content("")
+            return none, (Content("fetching…") if self.in_flight else none), none
         if not self.package.status.is_terminal and self.next_at is not None:
-            if self.in_flight:
-                tail = "fetching…"
-            elif self.paused:
-                return (
-                    Content.assemble(("⏸ paused", "bold"), f" · {updated} · p resumes"),
-                    Content(""),
-                )
-            else:
-                tail = f"next in {waiting}"
-            live = Content.assemble(("● live", "$text-accent bold"), f" · {updated} · {tail}")
-            return live, Content("")
-        tail = " · fetching…" if self.in_flight else ""
+            if self.paused and not self.in_flight:
+                paused = Content.assemble(("⏸ paused", "bold"), f" · {updated} · p resumes")
+                return paused, none, none
+            live = Content.assemble(("● live", "$text-accent bold"), f" · {updated} ·")
+            return live, Content("fetching…" if self.in_flight else f"next in {waiting}"), none
         final = "final · " if self.package.status.is_terminal else ""
-        return Content(f"{final}{updated}{tail}"), Content("")
+        tail = Content("· fetching…") if self.in_flight else none
+        return Content(f"{final}{updated}"), tail, none
 
     def _countdown(self) -> str:
         if self.next_at is None:
@@ -556,6 +579,10 @@ class DetailScreen(Screen[None]):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         # Mouse clicks on a tab: move the keyboard focus into the pane too.
         self._focus_pane(event.pane.id or "")
+        self._tick_pane(event.pane.id or "")
+
+    def _active_tab(self) -> str:
+        return self.query_one("#tabs", TabbedContent).active
 
     def _focus_pane(self, tab: str) -> None:
         targets = {

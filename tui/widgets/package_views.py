@@ -15,7 +15,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
 from tui.api.models import Example, Package
 from tui.clifmt import escape_json_text
@@ -30,7 +30,7 @@ from tui.present import (
     uploaded_on,
 )
 from tui.safe_text import inert
-from tui.widgets.fields import FieldTable, ValueStatic, status_content
+from tui.widgets.fields import FieldTable, LiveLine, ValueStatic, status_content
 from tui.widgets.lazy import ExampleList, TextView
 
 #: Longest description shown in the Descriptor tab; the Raw tab has all of it.
@@ -56,8 +56,7 @@ class OverviewPane(VerticalScroll):
     OverviewPane { height: 1fr; }
     OverviewPane #elapsed-row { height: 1; width: 1fr; }
     OverviewPane #elapsed-row > .field-label { width: 17; color: $text-muted; }
-    OverviewPane #elapsed-bar { width: auto; }
-    OverviewPane #elapsed-bar Bar { width: 24; }
+    OverviewPane #elapsed-bar { width: 24; }
     OverviewPane #elapsed-text { width: 1fr; margin-left: 1; }
     """
 
@@ -76,10 +75,12 @@ class OverviewPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield FieldTable(self.FIELDS, id="overview-fields")
+        # Three widgets: the text changes every second, and a repaint starts at the
+        # left edge of its widget, so the label and the bar are not rewritten with it.
         with Horizontal(id="elapsed-row"):
             yield Static("Elapsed", classes="field-label")
-            yield ProgressBar(total=1.0, show_eta=False, id="elapsed-bar")
-            yield ValueStatic(id="elapsed-text")
+            yield LiveLine(id="elapsed-bar")
+            yield LiveLine(id="elapsed-text")
 
     def show(self, package: Package, now: datetime) -> None:
         fields = self.query_one(FieldTable)
@@ -98,18 +99,32 @@ class OverviewPane(VerticalScroll):
         fields = self.query_one(FieldTable)
         when = uploaded_on(package)
         if package.uploaded_on is not None:
-            when += f" ({ago(package.uploaded_on, now)})"
+            # Whole minutes: this tab stays open for hours; the Uploader tab has seconds.
+            when += f" ({ago(package.uploaded_on, now, whole_minutes=True)})"
         fields.set("uploaded", when)
         row = self.query_one("#elapsed-row")
         shown = progress(package, now)
-        row.display = shown is not None
+        if row.display != (shown is not None):
+            row.display = shown is not None
         if shown is not None:
             fraction, label = shown
-            bar = self.query_one("#elapsed-bar", ProgressBar)
-            value = round(fraction, 3)
-            if bar.progress != value:
-                bar.update(progress=value)
-            self.query_one("#elapsed-text", ValueStatic).set(label)
+            if package.timeout and package.timeout > 0:
+                label += f" ({fraction:.0%})"
+            self.query_one("#elapsed-bar", LiveLine).set(elapsed_bar(fraction))
+            self.query_one("#elapsed-text", LiveLine).set(label)
+
+
+#: Cells of the elapsed-time bar: it moves every timeout/24 seconds, not every second.
+BAR_WIDTH = 24
+
+
+def elapsed_bar(fraction: float) -> Content:
+    """``━━━━━━━━──────────────────``: a text bar, repainted only when it moves.
+
+    (Textual's ProgressBar repaints on a timer of its own; over SSH every byte counts.)
+    """
+    filled = min(max(round(fraction * BAR_WIDTH), 0), BAR_WIDTH)
+    return Content.assemble(("━" * filled, "$accent"), ("─" * (BAR_WIDTH - filled), "$text-muted"))
 
 
 class DescriptorPane(Vertical):
