@@ -307,4 +307,6 @@ class RawPane(Vertical):
         if package.raw == self._raw:
             return
         self._raw = package.raw
-        self.query_one(TextView).set_text(pretty_json(package.raw))
+        raw = package.raw
+        # Indented when the Raw tab is first shown: most views never open it.
+        self.query_one(TextView).set_text(lambda: pretty_json(raw))

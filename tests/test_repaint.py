@@ -1,0 +1,208 @@
+"""What the detail screen writes to the terminal while it sits open, and lazy text views.
+
+Over SSH every byte counts (issue 5: ≤ 300 B/s while watching). These tests
+capture the escape sequences Textual would send for each frame (the headless
+driver drops them, so ``App._display`` is wrapped) and check that a clock
+tick rewrites the few cells that changed, not the screen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from textual.app import App, ComposeResult
+from textual.content import Content
+
+from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_TIMEOUT_ID
+from tui.present import ago
+from tui.screens.detail import DetailScreen
+from tui.widgets import package_views
+from tui.widgets.fields import FieldTable, LiveLine, changed_span
+from tui.widgets.lazy import TextView, chop, wrap_words
+
+
+class Monotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def record_frames(app: App[Any]) -> list[str]:
+    """Every frame's terminal output from now on (what a real driver would write)."""
+    frames: list[str] = []
+    display = app._display
+
+    def spy(screen: Any, renderable: Any) -> None:
+        render = getattr(renderable, "render_segments", None)
+        if render is not None:
+            frames.append(render(app.console))
+        display(screen, renderable)
+
+    app._display = spy  # type: ignore[method-assign]
+    return frames
+
+
+# -- pure parts ---------------------------------------------------------------------
+
+
+def test_changed_span() -> None:
+    assert changed_span(Content("next in 4s"), Content("next in 3s")) == (8, 9)
+    assert changed_span(Content("4m 59s"), Content("5m 00s")) == (0, 5)
+    assert changed_span(Content("same"), Content("same")) is None
+    # Different lengths, styles or wide characters: the whole widget repaints.
+    assert changed_span(Content("9s"), Content("10s")) is None
+    assert changed_span(Content("ab"), Content.styled("ac", "bold")) is None
+    assert changed_span(Content("日本"), Content("日木")) is None
+
+
+def test_ago_in_whole_minutes() -> None:
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+    assert ago(now - timedelta(seconds=250), now) == "4m 10s ago"
+    assert ago(now - timedelta(seconds=250), now, whole_minutes=True) == "4m ago"
+    assert ago(now - timedelta(seconds=59), now, whole_minutes=True) == "less than a minute ago"
+    assert ago(now + timedelta(seconds=150), now, whole_minutes=True) == "in 2m"
+    assert ago(now - timedelta(hours=2, seconds=70), now, whole_minutes=True) == "2h 1m ago"
+
+
+def test_wrap_words_examples() -> None:
+    assert wrap_words("aaa bbb ccc", 7) == ["aaa bbb", "ccc"]
+    assert wrap_words("short", 10) == ["short"]
+    assert wrap_words("abcdefghij klm", 4) == ["abcd", "efgh", "ij", "klm"]
+    assert chop("abcdefg", 3) == ["abc", "def", "g"]
+    assert chop("日本語", 4) == ["日本", "語"]
+
+
+@given(st.text(alphabet="ab .-", max_size=200), st.integers(min_value=1, max_value=40))
+def test_wrap_words_loses_nothing(line: str, width: int) -> None:
+    pieces = wrap_words(line, width)
+    assert all(len(piece) <= width for piece in pieces)
+    # Only the spaces a line was broken at go; nothing else moves.
+    assert "".join(pieces).replace(" ", "") == line.replace(" ", "")
+
+
+# -- widgets ------------------------------------------------------------------------
+
+
+class Lines(App[None]):
+    def compose(self) -> ComposeResult:
+        yield FieldTable([("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")], id="table")
+        yield LiveLine(id="live")
+
+
+async def test_live_line_rewrites_only_from_its_edge_to_the_change() -> None:
+    app = Lines()
+    async with app.run_test(size=(60, 8)) as pilot:
+        live = app.query_one(LiveLine)
+        live.set("updated 12:00:00 · next in 4s")
+        await pilot.pause()
+        frames = record_frames(app)
+        live.set("updated 12:00:00 · next in 3s")
+        await pilot.pause()
+        written = "".join(frames)
+        # Textual writes a widget's cells from its left edge up to the change: the
+        # line up to "3", and nothing after it, nothing from other widgets.
+        assert "next in 3" in written and "3s" not in written
+        assert "Alpha" not in written
+
+
+async def test_field_table_repaints_only_the_changed_row() -> None:
+    app = Lines()
+    async with app.run_test(size=(60, 8)) as pilot:
+        table = app.query_one(FieldTable)
+        for key in "abc":
+            table.set(key, f"value {key}")
+        await pilot.pause()
+        frames = record_frames(app)
+        table.set("b", "value B")
+        await pilot.pause()
+        written = "".join(frames)
+        assert "value B" in written
+        assert "Alpha" not in written and "Gamma" not in written and "value a" not in written
+
+
+async def test_a_watching_detail_screen_writes_a_few_bytes_per_tick(
+    make_app, fake_clock, wait_until
+) -> None:
+    monotonic = Monotonic()
+    # The tick timer is driven by hand below; polls are 5 s apart on the fake clock.
+    app = make_app(
+        package_id=STARTED_TIMEOUT_ID, poll_interval=5.0, monotonic=monotonic, tick=3600.0
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        await wait_until(pilot, lambda: screen.package is not None, what="package")
+        await pilot.pause()
+        frames = record_frames(app)
+        for _ in range(3):
+            monotonic.now += 1
+            fake_clock.advance(1)
+            screen._tick()
+            await pilot.pause()
+        assert len(frames) == 3
+        for frame in frames:
+            # The countdown and the elapsed time; before, every tick rewrote the
+            # whole field table and status line (over 2,000 bytes).
+            assert len(frame.encode()) < 300, frame
+            assert "next in" in frame and " of 50s" in frame
+            name = screen.package.name if screen.package else None
+            assert name and name not in frame
+            assert "Package ID" not in frame and "Download URL" not in frame
+        assert "next in 2" in frames[-1]
+
+
+async def test_an_unchanged_poll_redraws_no_pane(make_app, fake_clock, wait_until) -> None:
+    app = make_app(package_id=STARTED_TIMEOUT_ID, poll_interval=0.05)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        await wait_until(pilot, lambda: screen.package is not None, what="package")
+        first = screen.package
+        shows: list[str] = []
+        for pane in (package_views.OverviewPane, package_views.DescriptorPane):
+            widget = screen.query_one(pane)
+            original = widget.show
+
+            def spy(package: Any, now: Any, _original: Any = original, _name: str = pane.__name__):
+                shows.append(_name)
+                _original(package, now)
+
+            widget.show = spy  # type: ignore[method-assign]
+        # More polls of the same body (the emulator's clock stands still).
+        await wait_until(pilot, lambda: screen.package is not first, what="another poll")
+        assert screen.package is not None and first is not None
+        assert screen.package.raw == first.raw
+        assert shows == []
+
+
+async def test_raw_json_is_indented_only_when_its_tab_is_shown(
+    make_app, wait_until, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    pretty = package_views.pretty_json
+
+    def counting(raw: str) -> str:
+        calls.append(len(raw))
+        return pretty(raw)
+
+    monkeypatch.setattr(package_views, "pretty_json", counting)
+    app = make_app(package_id=DEMO_PACKAGE_ID)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        await wait_until(pilot, lambda: screen.package is not None, what="package")
+        await pilot.pause()
+        assert calls == []
+        await pilot.press("5")
+        await pilot.pause()
+        assert len(calls) == 1
+        assert '"packageId"' in screen.query_one("#raw-json", TextView).text
