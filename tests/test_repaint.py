@@ -206,3 +206,31 @@ async def test_raw_json_is_indented_only_when_its_tab_is_shown(
         await pilot.pause()
         assert len(calls) == 1
         assert '"packageId"' in screen.query_one("#raw-json", TextView).text
+
+
+async def test_footer_is_rebuilt_only_when_its_keys_change(make_app, wait_until) -> None:
+    from textual.widgets._footer import FooterKey
+
+    from tui.widgets.footer import Footer
+
+    app = make_app(package_id=DEMO_PACKAGE_ID)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        await wait_until(pilot, lambda: screen.package is not None, what="package")
+        await pilot.pause()
+        footer = screen.query_one(Footer)
+        keys = list(footer.query(FooterKey))
+        assert any("Tabs" in str(key.description) for key in keys)
+        # Tab switches move the focus (new bindings underneath), the keys shown stay.
+        for key in ("2", "3", "1"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert list(footer.query(FooterKey)) == keys
+        # A change in what it draws rebuilds it: here the tab keys get disabled.
+        screen._tabs_shown = False
+        screen.refresh_bindings()
+        await pilot.pause()
+        rebuilt = list(footer.query(FooterKey))
+        assert rebuilt and not set(rebuilt) & set(keys)

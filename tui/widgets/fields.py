@@ -144,25 +144,43 @@ class FieldTable(Widget):
     def __init__(self, fields: list[tuple[str, str]], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.fields = fields
+        self._labels = dict(fields)
         self._values: dict[str, Content] = {key: Content(MISSING) for key, _ in fields}
         self._hidden: set[str] = set()
+        #: Each field's drawn lines at ``_rows_width``: a change rewraps one field only.
+        self._rows: dict[str, list[Content]] = {}
+        self._rows_width = -1
 
     def set(self, key: str, content: Content | str) -> None:
         new = content if isinstance(content, Content) else Content(content)
         old = self._values[key]
         if new.plain == old.plain and new.spans == old.spans:
             return
-        width = self.content_size.width or 80
-        before = self._lines(width)
         self._values[key] = new
-        after = self._lines(width)
-        if len(after) != len(before) or not self.is_mounted:
+        width = self.content_size.width
+        if not self.is_mounted or width <= 0:
+            # Not laid out yet (a hidden tab): it is drawn in full when shown.
+            self._rows.pop(key, None)
+            self.refresh(layout=True)
+            return
+        before = self._row(key, width)
+        self._rows.pop(key, None)
+        after = self._row(key, width)
+        if key in self._hidden:
+            return
+        if len(after) != len(before):
             # A new height needs a layout pass.
             self.refresh(layout=True)
             return
         # The same height: repaint only the cells that changed, not the table.
+        top = 0
+        for other, _label in self.fields:
+            if other == key:
+                break
+            if other not in self._hidden:
+                top += len(self._row(other, width))
         regions = []
-        for y, (old_line, new_line) in enumerate(zip(before, after, strict=True)):
+        for y, (old_line, new_line) in enumerate(zip(before, after, strict=True), top):
             if old_line.plain == new_line.plain and old_line.spans == new_line.spans:
                 continue
             span = changed_span(old_line, new_line)
@@ -180,16 +198,25 @@ class FieldTable(Widget):
             self._hidden.symmetric_difference_update({key})
             self.refresh(layout=True)
 
-    def _lines(self, width: int) -> list[Content]:
-        value_width = max(width - self.LABEL_WIDTH, 10)
-        blank = Content(" " * self.LABEL_WIDTH)
-        lines: list[Content] = []
-        for key, label in self.fields:
-            if key in self._hidden:
-                continue
+    def _row(self, key: str, width: int) -> list[Content]:
+        if width != self._rows_width:
+            self._rows.clear()
+            self._rows_width = width
+        rows = self._rows.get(key)
+        if rows is None:
+            value_width = max(width - self.LABEL_WIDTH, 10)
             wrapped = self._values[key].wrap(value_width) or [Content("")]
-            head = Content.styled(label.ljust(self.LABEL_WIDTH), "$text-muted")
-            lines.extend((head if i == 0 else blank) + line for i, line in enumerate(wrapped))
+            head = Content.styled(self._labels[key].ljust(self.LABEL_WIDTH), "$text-muted")
+            blank = Content(" " * self.LABEL_WIDTH)
+            rows = [(head if i == 0 else blank) + line for i, line in enumerate(wrapped)]
+            self._rows[key] = rows
+        return rows
+
+    def _lines(self, width: int) -> list[Content]:
+        lines: list[Content] = []
+        for key, _label in self.fields:
+            if key not in self._hidden:
+                lines.extend(self._row(key, width))
         return lines
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:

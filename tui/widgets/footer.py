@@ -15,7 +15,41 @@ from textual.widgets import Footer as TextualFooter
 
 
 class Footer(TextualFooter):
+    """Also skips rebuilding when the keys it would show are the ones it shows.
+
+    Textual rebuilds the Footer on every focus change and bindings refresh, several
+    times per screen switch, though the keys rarely change; each rebuild mounts a
+    dozen widgets (about 3 ms here), which the user feels when opening a package.
+    """
+
+    _shown: tuple[object, ...] | None = None
+
+    def _signature(self) -> tuple[object, ...] | None:
+        """Everything the keys are built from, or None when it cannot be known yet."""
+        if not self._bindings_ready or not self.is_attached:
+            return None
+        keys = tuple(
+            (
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                binding.show,
+                binding.group,
+                enabled,
+                tooltip,
+            )
+            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            # What the Footer draws: the shown keys and the command palette's.
+            if binding.show or key == self.app.COMMAND_PALETTE_BINDING
+        )
+        return (self.compact, self.show_command_palette, keys)
+
     async def recompose(self) -> None:
+        signature = self._signature()
+        if signature is not None and signature == self._shown:
+            return
+        self._shown = signature
         await super().recompose()
         # Textual keeps reactive watchers in the "__watchers" attribute (a literal name,
         # set with setattr): {reactive name: [(watching node, callback), ...]}.
