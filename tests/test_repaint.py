@@ -165,6 +165,8 @@ async def test_an_unchanged_poll_redraws_no_pane(make_app, fake_clock, wait_unti
         screen = app.screen
         assert isinstance(screen, DetailScreen)
         await wait_until(pilot, lambda: screen.package is not None, what="package")
+        await pilot.press("2")  # build the Descriptor pane (panes are built on first view)
+        await pilot.pause()
         first = screen.package
         shows: list[str] = []
         for pane in (package_views.OverviewPane, package_views.DescriptorPane):
@@ -234,3 +236,22 @@ async def test_footer_is_rebuilt_only_when_its_keys_change(make_app, wait_until)
         await pilot.pause()
         rebuilt = list(footer.query(FooterKey))
         assert rebuilt and not set(rebuilt) & set(keys)
+
+
+async def test_tabs_are_built_on_first_view_and_filled(make_app, wait_until, screen_text) -> None:
+    app = make_app(package_id=DEMO_PACKAGE_ID)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        await wait_until(pilot, lambda: screen.package is not None, what="package")
+        await pilot.pause()
+        assert not screen.query(package_views.ExamplesPane)
+        # Copying the invocation before the Examples tab was ever opened copies the first.
+        await pilot.press("i")
+        await pilot.pause()
+        assert "main.py" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("3")
+        await wait_until(pilot, lambda: "Example 1 of 4" in screen_text(app), what="examples")
+        assert screen.query_one("#examples-list").has_focus

@@ -58,6 +58,13 @@ if TYPE_CHECKING:
     from tui.app import CypkgApp
 
 TABS = ("overview", "descriptor", "examples", "uploader", "raw")
+#: The tabs whose pane is built on first view.
+LAZY_PANES: dict[str, type[DescriptorPane | ExamplesPane | UploaderPane | RawPane]] = {
+    "descriptor": DescriptorPane,
+    "examples": ExamplesPane,
+    "uploader": UploaderPane,
+    "raw": RawPane,
+}
 TAB_TITLES = {
     "overview": "Overview",
     "descriptor": "Descriptor",
@@ -153,6 +160,8 @@ class DetailScreen(Screen[None]):
         self._drawn_raw: str | None = None
         self._drawn_count: int | None = None
         self._poll_worker: Worker[None] | None = None
+        #: The lazily built panes so far, by tab.
+        self._built: dict[str, DescriptorPane | ExamplesPane | UploaderPane | RawPane] = {}
 
     @property
     def cy(self) -> CypkgApp:
@@ -173,14 +182,10 @@ class DetailScreen(Screen[None]):
         with TabbedContent(id="tabs", initial="overview"):
             with TabPane(self._tab_title("overview"), id="overview"):
                 yield OverviewPane(id="overview-pane")
-            with TabPane(self._tab_title("descriptor"), id="descriptor"):
-                yield DescriptorPane(id="descriptor-pane")
-            with TabPane(self._tab_title("examples"), id="examples"):
-                yield ExamplesPane(id="examples-pane")
-            with TabPane(self._tab_title("uploader"), id="uploader"):
-                yield UploaderPane(id="uploader-pane")
-            with TabPane(self._tab_title("raw"), id="raw"):
-                yield RawPane(id="raw-pane")
+            # The other panes are built when their tab is first shown (_build_pane):
+            # fewer widgets to mount makes the screen open sooner.
+            for tab in LAZY_PANES:
+                yield TabPane(self._tab_title(tab), id=tab)
         yield Footer(compact=True)
 
     @staticmethod
@@ -400,10 +405,8 @@ class DetailScreen(Screen[None]):
         if first or package.raw != self._drawn_raw or not package.raw:
             self._drawn_raw = package.raw
             self.query_one(OverviewPane).show(package, now)
-            self.query_one(DescriptorPane).show(package, now)
-            self.query_one(ExamplesPane).show(package, now)
-            self.query_one(UploaderPane).show(package, now)
-            self.query_one(RawPane).show(package, now)
+            for pane in self._built.values():
+                pane.show(package, now)
         count = len(package.descriptor.examples)
         if count != self._drawn_count:
             self._drawn_count = count
@@ -455,7 +458,7 @@ class DetailScreen(Screen[None]):
             return
         if tab == "overview":
             self.query_one(OverviewPane).tick(package, self.cy.now())
-        elif tab == "uploader":
+        elif tab == "uploader" and tab in self._built:
             self.query_one(UploaderPane).tick(package, self.cy.now())
 
     def _refresh_status(self) -> None:
@@ -568,7 +571,9 @@ class DetailScreen(Screen[None]):
         if not self._tabs_shown or tab not in TABS:
             return
         tabs.active = tab
-        self._focus_pane(tab)
+        if tab == "overview" or tab in self._built:
+            # Otherwise the pane is being built and takes the focus when it is there.
+            self._focus_pane(tab)
 
     def action_step_tab(self, step: int) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
@@ -576,10 +581,22 @@ class DetailScreen(Screen[None]):
         self.action_show_tab(TABS[(current + step) % len(TABS)])
 
     @on(TabbedContent.TabActivated)
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tab = event.pane.id or ""
+        await self._build_pane(tab)
         # Mouse clicks on a tab: move the keyboard focus into the pane too.
-        self._focus_pane(event.pane.id or "")
-        self._tick_pane(event.pane.id or "")
+        self._focus_pane(tab)
+        self._tick_pane(tab)
+
+    async def _build_pane(self, tab: str) -> None:
+        """The pane of ``tab``, built and filled on its first view."""
+        kind = LAZY_PANES.get(tab)
+        if kind is None or tab in self._built:
+            return
+        pane = self._built[tab] = kind(id=f"{tab}-pane")
+        await self.query_one(f"#{tab}", TabPane).mount(pane)
+        if self.package is not None and self._tabs_shown:
+            pane.show(self.package, self.cy.now())
 
     def _active_tab(self) -> str:
         return self.query_one("#tabs", TabbedContent).active
@@ -606,7 +623,12 @@ class DetailScreen(Screen[None]):
         if self.package is None:
             self._copy("invocation string", None)
             return
-        example = self.query_one(ExamplesPane).selected
+        examples = self._built.get("examples")
+        if isinstance(examples, ExamplesPane):
+            example = examples.selected
+        else:
+            # The Examples tab was never opened: its selection would be the first one.
+            example = next(iter(self.package.descriptor.examples), None)
         if example is None:
             self.notify("No example is selected (see the Examples tab, key 3).", timeout=4)
             return
