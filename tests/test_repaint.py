@@ -255,3 +255,23 @@ async def test_tabs_are_built_on_first_view_and_filled(make_app, wait_until, scr
         await pilot.press("3")
         await wait_until(pilot, lambda: "Example 1 of 4" in screen_text(app), what="examples")
         assert screen.query_one("#examples-list").has_focus
+
+
+async def test_the_first_request_goes_out_while_the_screen_is_built(
+    make_app, emulator, wait_until, screen_text
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        before = emulator.count("GET", "/packages")
+        built: list[DetailScreen] = []
+        # As the app does on Enter: the screen sends its request when constructed...
+        app.call_later(lambda: built.append(DetailScreen(DEMO_PACKAGE_ID, fetch_now=True)))
+        await wait_until(
+            pilot, lambda: emulator.count("GET", "/packages") == before + 1, what="early GET"
+        )
+        # ...and, once shown, uses that answer instead of asking again.
+        await app.push_screen(built[0])
+        await wait_until(pilot, lambda: built[0].package is not None, what="package")
+        await pilot.pause(0.1)
+        assert "collect_triage" in screen_text(app)
+        assert emulator.count("GET", "/packages") == before + 1

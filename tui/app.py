@@ -407,7 +407,7 @@ class CypkgApp(App[int]):
     def action_open_package(self, package_id: str) -> None:
         from tui.screens.detail import DetailScreen
 
-        self.push_screen(DetailScreen(package_id))
+        self.push_screen(DetailScreen(package_id, fetch_now=True))
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -10,6 +10,7 @@ raises into the app (callers pass functions that return their errors).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import threading
 from collections.abc import Callable
@@ -38,6 +39,22 @@ async def in_daemon_thread(fn: Callable[[], T], *, name: str = "cypkg-request") 
 
     threading.Thread(target=target, name=name, daemon=True).start()
     return await future
+
+
+def start_in_daemon_thread(
+    fn: Callable[[], T], *, name: str = "cypkg-request"
+) -> concurrent.futures.Future[T]:
+    """Start ``fn()`` in a new daemon thread now; await it later with ``asyncio.wrap_future``."""
+    future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+    def target() -> None:
+        try:
+            future.set_result(fn())
+        except BaseException as exc:  # handed to whoever awaits the future
+            future.set_exception(exc)
+
+    threading.Thread(target=target, name=name, daemon=True).start()
+    return future
 
 
 def _post(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:

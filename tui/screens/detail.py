@@ -17,6 +17,7 @@ Workers belong to the screen, so leaving the screen stops its polling.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import math
 from datetime import datetime, timezone
@@ -28,7 +29,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui.api.errors import CypkgError, InvalidPackageId
@@ -36,7 +37,7 @@ from tui.api.ids import normalize_package_id
 from tui.api.models import Package, Status
 from tui.present import STATUS_LABELS
 from tui.safe_text import inert
-from tui.screens._threads import in_daemon_thread
+from tui.screens._threads import in_daemon_thread, start_in_daemon_thread
 from tui.screens._title import package_title, refresh_title
 from tui.screens.copy import CopyScreen
 from tui.watch import PollState
@@ -131,7 +132,12 @@ class DetailScreen(Screen[None]):
         Binding("right", "step_tab(1)", "Next tab", show=False, priority=True),
     ]
 
-    def __init__(self, package_id: str) -> None:
+    def __init__(self, package_id: str, *, fetch_now: bool = False) -> None:
+        """``fetch_now``: send the first request at once, while the screen is being built.
+
+        Building and laying out the screen takes tens of milliseconds; the request
+        need not wait for it (the app passes this when it pushes the screen at once).
+        """
         super().__init__()
         self.raw_id = package_id
         try:
@@ -160,6 +166,15 @@ class DetailScreen(Screen[None]):
         self._drawn_raw: str | None = None
         self._drawn_count: int | None = None
         self._poll_worker: Worker[None] | None = None
+        #: The first request, sent by the constructor (``fetch_now``), and its client.
+        self._early: tuple[concurrent.futures.Future[Outcome], int] | None = None
+        if fetch_now and self.package_id is not None:
+            app, early_id = self.cy, self.package_id
+            self._last_sent = app.options.monotonic()
+            self._early = (
+                start_in_daemon_thread(lambda: _fetch(app, early_id)),
+                app.client_generation,
+            )
         #: The lazily built panes so far, by tab.
         self._built: dict[str, DescriptorPane | ExamplesPane | UploaderPane | RawPane] = {}
 
@@ -177,7 +192,6 @@ class DetailScreen(Screen[None]):
             yield LiveLine(id="poll-countdown")
         yield ValueStatic(id="notice")
         yield StatusTimeline(id="timeline")
-        yield Static(Content(f"Loading package {self.package_id or ''}…"), id="loading")
         yield ErrorPanel(id="error-panel")
         with TabbedContent(id="tabs", initial="overview"):
             with TabPane(self._tab_title("overview"), id="overview"):
@@ -197,15 +211,22 @@ class DetailScreen(Screen[None]):
             interval=self.cy.poll_interval(), min_interval=self.cy.options.min_poll_interval
         )
         self.query_one("#error-panel").display = False
-        self.query_one("#tabs").display = False
+        # The tabs are laid out while the request is in flight, their values "—" and
+        # "fetching…" at the top right: the data then only fills them in.
         self.query_one("#notice").display = False
         self._set_title()
         self.set_interval(self.cy.options.tick, self._tick)
         if self.id_error is not None or self.package_id is None:
-            self.query_one("#loading").display = False
             self._show_error_panel(self.id_error or InvalidPackageId("No package ID."))
             return
         self.cy.remember(self.package_id, move_to_front=True)
+        early = self._early
+        if early is not None and early[0].done() and early[1] == self.cy.client_generation:
+            # The answer came while the screen was built: the first frame shows it.
+            self._early = None
+            self._generation = early[1]
+            self._apply(early[0].result())
+            return
         self._start_fetch()
 
     def on_screen_resume(self) -> None:
@@ -275,9 +296,14 @@ class DetailScreen(Screen[None]):
         self.in_flight = True
         self._refresh_status()
         try:
-            await self._keep_rate_floor()
-            generation = app.client_generation
-            outcome = await in_daemon_thread(lambda: _fetch(app, package_id))
+            if self._early is not None:
+                early, generation = self._early
+                self._early = None
+                outcome = await asyncio.wrap_future(early)
+            else:
+                await self._keep_rate_floor()
+                generation = app.client_generation
+                outcome = await in_daemon_thread(lambda: _fetch(app, package_id))
         finally:
             self.in_flight = False
         if not self.is_attached or package_id != self.package_id:
@@ -394,7 +420,6 @@ class DetailScreen(Screen[None]):
         package = self.package
         if package is None:
             return
-        self.query_one("#loading").display = False
         self.query_one("#error-panel").display = False
         tabs = self.query_one("#tabs", TabbedContent)
         first = not self._tabs_shown
@@ -417,7 +442,6 @@ class DetailScreen(Screen[None]):
             self.refresh_bindings()
 
     def _show_error_panel(self, error: CypkgError, *, retrying: bool = False) -> None:
-        self.query_one("#loading").display = False
         self.query_one("#tabs").display = self._tabs_shown = False
         panel = self.query_one(ErrorPanel)
         panel.display = True
