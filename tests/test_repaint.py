@@ -48,6 +48,15 @@ def record_frames(app: App[Any]) -> list[str]:
     return frames
 
 
+async def shown_package(app: App[Any], pilot: Any, wait_until: Any) -> DetailScreen:
+    """The detail screen the app opened on, once its package is there."""
+    await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+    screen = app.screen
+    assert isinstance(screen, DetailScreen)
+    await wait_until(pilot, lambda: screen.package is not None, what="package")
+    return screen
+
+
 # -- pure parts ---------------------------------------------------------------------
 
 
@@ -135,10 +144,7 @@ async def test_a_watching_detail_screen_writes_a_few_bytes_per_tick(
         package_id=STARTED_TIMEOUT_ID, poll_interval=5.0, monotonic=monotonic, tick=3600.0
     )
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
-        screen = app.screen
-        assert isinstance(screen, DetailScreen)
-        await wait_until(pilot, lambda: screen.package is not None, what="package")
+        screen = await shown_package(app, pilot, wait_until)
         await pilot.pause()
         frames = record_frames(app)
         for _ in range(3):
@@ -161,10 +167,7 @@ async def test_a_watching_detail_screen_writes_a_few_bytes_per_tick(
 async def test_an_unchanged_poll_redraws_no_pane(make_app, fake_clock, wait_until) -> None:
     app = make_app(package_id=STARTED_TIMEOUT_ID, poll_interval=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
-        screen = app.screen
-        assert isinstance(screen, DetailScreen)
-        await wait_until(pilot, lambda: screen.package is not None, what="package")
+        screen = await shown_package(app, pilot, wait_until)
         await pilot.press("2")  # build the Descriptor pane (panes are built on first view)
         await pilot.pause()
         first = screen.package
@@ -198,10 +201,7 @@ async def test_raw_json_is_indented_only_when_its_tab_is_shown(
     monkeypatch.setattr(package_views, "pretty_json", counting)
     app = make_app(package_id=DEMO_PACKAGE_ID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
-        screen = app.screen
-        assert isinstance(screen, DetailScreen)
-        await wait_until(pilot, lambda: screen.package is not None, what="package")
+        screen = await shown_package(app, pilot, wait_until)
         await pilot.pause()
         assert calls == []
         await pilot.press("5")
@@ -217,10 +217,7 @@ async def test_footer_is_rebuilt_only_when_its_keys_change(make_app, wait_until)
 
     app = make_app(package_id=DEMO_PACKAGE_ID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
-        screen = app.screen
-        assert isinstance(screen, DetailScreen)
-        await wait_until(pilot, lambda: screen.package is not None, what="package")
+        screen = await shown_package(app, pilot, wait_until)
         await pilot.pause()
         footer = screen.query_one(Footer)
         keys = list(footer.query(FooterKey))
@@ -241,10 +238,7 @@ async def test_footer_is_rebuilt_only_when_its_keys_change(make_app, wait_until)
 async def test_tabs_are_built_on_first_view_and_filled(make_app, wait_until, screen_text) -> None:
     app = make_app(package_id=DEMO_PACKAGE_ID)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
-        screen = app.screen
-        assert isinstance(screen, DetailScreen)
-        await wait_until(pilot, lambda: screen.package is not None, what="package")
+        screen = await shown_package(app, pilot, wait_until)
         await pilot.pause()
         assert not screen.query(package_views.ExamplesPane)
         # Copying the invocation before the Examples tab was ever opened copies the first.

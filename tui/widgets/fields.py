@@ -29,6 +29,15 @@ def status_word(status: Status) -> str:
     return f"{symbol} {word}"
 
 
+def as_content(value: Content | str) -> Content:
+    return value if isinstance(value, Content) else Content(value)
+
+
+def same_content(a: Content, b: Content) -> bool:
+    """Same text and same styling (Content's own == compares the text only)."""
+    return a.plain == b.plain and a.spans == b.spans
+
+
 class ValueStatic(Static):
     """A Static that redraws only when its content really changes."""
 
@@ -41,9 +50,8 @@ class ValueStatic(Static):
         return self._current
 
     def set(self, content: Content | str) -> bool:
-        new = content if isinstance(content, Content) else Content(content)
-        # Content's == compares the text only; a change of style counts too.
-        if new.plain == self._current.plain and new.spans == self._current.spans:
+        new = as_content(content)
+        if same_content(new, self._current):
             return False
         self._current = new
         self.update(new)
@@ -94,9 +102,8 @@ class LiveLine(Widget):
         return self._current
 
     def set(self, content: Content | str) -> bool:
-        new = content if isinstance(content, Content) else Content(content)
-        old = self._current
-        if new.plain == old.plain and new.spans == old.spans:
+        new, old = as_content(content), self._current
+        if same_content(new, old):
             return False
         self._current = new
         span = changed_span(old, new) if self.styles.text_align in ("left", "start") else None
@@ -152,9 +159,8 @@ class FieldTable(Widget):
         self._rows_width = -1
 
     def set(self, key: str, content: Content | str) -> None:
-        new = content if isinstance(content, Content) else Content(content)
-        old = self._values[key]
-        if new.plain == old.plain and new.spans == old.spans:
+        new = as_content(content)
+        if same_content(new, self._values[key]):
             return
         self._values[key] = new
         width = self.content_size.width
@@ -181,7 +187,7 @@ class FieldTable(Widget):
                 top += len(self._row(other, width))
         regions = []
         for y, (old_line, new_line) in enumerate(zip(before, after, strict=True), top):
-            if old_line.plain == new_line.plain and old_line.spans == new_line.spans:
+            if same_content(old_line, new_line):
                 continue
             span = changed_span(old_line, new_line)
             start, end = span if span is not None else (0, width)
