@@ -347,14 +347,23 @@ class CypkgApp(App[int]):
 
     # -- life -----------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        from tui.screens.detail import DetailScreen
+    def get_default_screen(self) -> Screen[Any]:
+        """The lookup screen is the bottom of the stack.
+
+        Composed as the app's own first screen, it is in the first frame; pushing it over
+        Textual's blank default screen cost an extra screen and a paint before it.
+        """
         from tui.screens.lookup import LookupScreen
 
-        self.push_screen(LookupScreen())
+        return LookupScreen()
+
+    def on_mount(self) -> None:
         for warning in self.startup.warnings:
             self.notify(inert(warning), title="Config", severity="warning", markup=False)
         if self.startup.package_id:
+            # Only now: the detail screen's module is not needed for the lookup's first paint.
+            from tui.screens.detail import DetailScreen
+
             self.push_screen(DetailScreen(self.startup.package_id))
         self.call_after_refresh(self._start_extras)
 
