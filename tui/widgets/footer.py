@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 
@@ -60,9 +61,12 @@ class Footer(TextualFooter):
         palette = bindings.get(app.COMMAND_PALETTE_BINDING)
         return (*shown, palette[1:] if palette else None, self.show_command_palette)
 
-    async def recompose(self) -> None:
-        if self.is_attached:
+    def compose(self) -> ComposeResult:
+        if self._bindings_ready:
             self._shown = self._keys_shown()
+        yield from super().compose()
+
+    async def recompose(self) -> None:
         await super().recompose()
         # Textual keeps reactive watchers in the "__watchers" attribute (a literal name,
         # set with setattr): {reactive name: [(watching node, callback), ...]}.
