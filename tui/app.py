@@ -15,6 +15,7 @@ import os
 import random
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -42,14 +43,13 @@ from tui.recent import RecentStore, default_path
 from tui.safe_text import inert
 from tui.term_title import TerminalTitle, title_enabled
 from tui.watch import MIN_INTERVAL
-from tui.watchlist import StatusHistory, WatchlistStore
-from tui.watchlist import default_path as default_watchlist_path
 
 if TYPE_CHECKING:
     from tui.api.auth import AccessToken
     from tui.api.models import Package
     from tui.screens.watchlist import WatchlistService
     from tui.services import Demo
+    from tui.watchlist import StatusHistory, WatchlistStore
 
 #: Environment variable naming the theme (e.g. ``ansi-dark`` on a 16-colour terminal).
 ENV_THEME = "CYPKG_THEME"
@@ -208,13 +208,9 @@ class CypkgApp(App[int]):
             self.recent = self.options.recent_store
         else:
             self.recent = RecentStore(None if self.is_demo else default_path())
-        if self.options.watchlist_store is not None:
-            self.watchlist_store = self.options.watchlist_store
-        else:
-            path = None if self.is_demo else default_watchlist_path()
-            self.watchlist_store = WatchlistStore(path)
-        #: Statuses seen this session per package (the detail screen's timeline).
-        self.history = StatusHistory()
+        # Both built on first use: neither is needed for the first paint.
+        self._watchlist_store: WatchlistStore | None = self.options.watchlist_store
+        self._history: StatusHistory | None = None
         self.terminal_title = TerminalTitle(
             self._write_escape, lambda: title_enabled(self.config.settings.get("terminal_title"))
         )
@@ -294,6 +290,24 @@ class CypkgApp(App[int]):
                 client.close()
         self._retired.clear()
         self._client = None
+
+    @property
+    def watchlist_store(self) -> WatchlistStore:
+        """The watched packages, read from the data dir (memory only in demo mode)."""
+        if self._watchlist_store is None:
+            from tui.watchlist import WatchlistStore, default_path
+
+            self._watchlist_store = WatchlistStore(None if self.is_demo else default_path())
+        return self._watchlist_store
+
+    @property
+    def history(self) -> StatusHistory:
+        """Statuses seen this session per package (the detail screen's timeline)."""
+        if self._history is None:
+            from tui.watchlist import StatusHistory
+
+            self._history = StatusHistory()
+        return self._history
 
     @property
     def watchlist(self) -> WatchlistService:
@@ -396,16 +410,21 @@ class CypkgApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "settings":
-            from tui.screens.settings import SettingsScreen
-
             # Already there: keep the key out of the footer.
-            return not isinstance(self.screen, SettingsScreen)
+            return not self._on_settings()
         if action in ("browse", "watchlist"):
-            from tui.screens.settings import SettingsScreen
-
             # Leaving the settings this way would drop unsaved edits: save or Esc first.
-            return not isinstance(self.screen, SettingsScreen)
+            return not self._on_settings()
         return True
+
+    def _on_settings(self) -> bool:
+        """Whether the settings screen is on top.
+
+        Asked for every footer key, the first paint included: the settings module is
+        looked up only if something loaded it, since no settings screen exists before.
+        """
+        module = sys.modules.get("tui.screens.settings")
+        return module is not None and isinstance(self.screen, module.SettingsScreen)
 
     def action_toggle_keys(self) -> None:
         if self.screen.query("HelpPanel"):
