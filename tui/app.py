@@ -204,6 +204,8 @@ class CypkgApp(App[int]):
         self._client: PackageClient | None = None
         self._client_lock = threading.Lock()
         self._retired: list[PackageClient] = []
+        #: Set (under the lock) once the clients are closed: no client is built after.
+        self._clients_closed = False
         if self.options.recent_store is not None:
             self.recent = self.options.recent_store
         else:
@@ -259,13 +261,15 @@ class CypkgApp(App[int]):
     def use_profile(self, config: Config, profile: Profile) -> None:
         """Make ``profile`` active (after a save); the next request uses a new client."""
         self.config = config
+        # The profile first: a client built from here on (say by the warm-up thread) is
+        # for the new profile, and one built before is dropped just below.
+        self.profile = profile
         with self._client_lock:
             old = self._client
             self._client = None
         if old is not None:
             # Closing now would break a request in flight on another thread: retire it.
             self._retired.append(old)
-        self.profile = profile
         self.client_generation += 1
 
     def remember(
@@ -285,11 +289,13 @@ class CypkgApp(App[int]):
         self.run_worker(write, thread=True, group="recent", exit_on_error=False)
 
     def _close_clients(self) -> None:
-        for client in [*self._retired, *([self._client] if self._client else [])]:
+        with self._client_lock:
+            self._clients_closed = True
+            current, self._client = self._client, None
+        for client in [*self._retired, *([current] if current else [])]:
             with contextlib.suppress(Exception):
                 client.close()
         self._retired.clear()
-        self._client = None
 
     @property
     def watchlist_store(self) -> WatchlistStore:
@@ -382,7 +388,7 @@ class CypkgApp(App[int]):
         self.call_after_refresh(self._start_extras)
 
     def _start_extras(self) -> None:
-        """After the first paint: key remaps, the terminal title, watched packages."""
+        """After the first paint: key remaps, the terminal title, watched packages, warm-up."""
         from tui.screens._title import refresh_title
         from tui.screens.help import apply_config_keymap
 
@@ -393,6 +399,36 @@ class CypkgApp(App[int]):
         refresh_title(self)
         if len(self.watchlist_store):
             self.watchlist.start()
+        if not self.startup.package_id:
+            # After the next refresh, so the thread does not compete with the screen's
+            # own follow-up frame (the input taking focus).
+            self.call_after_refresh(self._start_warm_up)
+
+    def _start_warm_up(self) -> None:
+        if self.is_running:
+            threading.Thread(target=self.warm_up, name="cypkg-warm-up", daemon=True).start()
+
+    def warm_up(self) -> None:
+        """Load what the first lookup needs while the user types; runs in a daemon thread.
+
+        The detail screen's modules, then the API client (httpx, its TLS context),
+        which becomes :attr:`client`. No request is made: fetching a token ahead would
+        cost a sign-in on every launch, even one that only opens the settings, and a
+        cached token (the usual case) already makes the first lookup a single request.
+        Best effort: a failure here is left for the lookup itself to meet and report.
+        """
+        try:
+            # Imports first, outside the lock: they are most of the cost (httpx above all).
+            import tui.api.client
+            import tui.screens.detail  # noqa: F401
+
+            if not self.profile.missing_fields():
+                with self._client_lock:
+                    # As the client property does, unless the app is already closing.
+                    if self._client is None and not self._clients_closed:
+                        self._client = self.build_client(self.profile)
+        except Exception:
+            pass
 
     async def on_unmount(self) -> None:
         self.terminal_title.restore()
