@@ -7,6 +7,7 @@ and the scripted commands never load Textual.
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 import time
@@ -473,9 +474,14 @@ def _cmd_config(args: argparse.Namespace, demo: Demo | None) -> int:
 
 def _cmd_tui(args: argparse.Namespace, demo: Demo | None) -> int:
     package_id = _package_id(args.package_id) if args.package_id else None
+    # Starting the TUI (Textual's import above all) allocates a great many objects that
+    # stay alive: the cyclic GC would scan them over and over, for about 15 ms of the
+    # first paint. Off until then; CypkgApp turns it back on after its first paint.
+    gc.disable()
     try:
         from tui.app import run_app
     except ImportError:
+        gc.enable()
         # Until the TUI lands, the demo shows the watch CLI on a started package.
         if demo is None:
             from tui.api.errors import UsageError
