@@ -226,3 +226,27 @@ async def test_footer_keys_in_the_first_frame_and_not_rebuilt(  # type: ignore[n
         await wait_until(pilot, lambda: bool(rebuilt), what="rebuild")
         await pilot.pause()
         assert any(key.key == "f7" for key in app.screen.query_one(Footer).query("FooterKey"))
+
+
+_GC_PROBE = """
+import gc
+import tui.app
+from tui import cli
+
+def run_app(**options):
+    print("DURING", gc.isenabled())
+    tui.app.resume_gc()  # what the app does after its first paint
+    print("AFTER", gc.isenabled(), gc.get_freeze_count() > 0)
+    return 0
+
+tui.app.run_app = run_app
+print("BEFORE", gc.isenabled())
+cli.main(["--api-url", "http://127.0.0.1:9"])
+"""
+
+
+def test_gc_is_off_from_the_start_to_the_first_paint() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _GC_PROBE], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["BEFORE", "True", "DURING", "False", "AFTER", "True", "True"]
