@@ -242,6 +242,7 @@ def run_app(**options):
 tui.app.run_app = run_app
 print("BEFORE", gc.isenabled())
 cli.main(["--api-url", "http://127.0.0.1:9"])
+print("EXIT", gc.isenabled())
 """
 
 
@@ -249,4 +250,34 @@ def test_gc_is_off_from_the_start_to_the_first_paint() -> None:
     done = subprocess.run(
         [sys.executable, "-c", _GC_PROBE], capture_output=True, text=True, timeout=60, check=True
     )
-    assert done.stdout.split() == ["BEFORE", "True", "DURING", "False", "AFTER", "True", "True"]
+    assert done.stdout.split() == [
+        *("BEFORE", "True", "DURING", "False", "AFTER", "True", "True", "EXIT", "True")
+    ]
+
+
+def test_gc_is_off_for_one_shot_commands_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`get` is over in a moment; `watch` runs for as long as the uploads do. And after
+    either (or the TUI), main() leaves the GC as it found it."""
+    import gc
+
+    import tui.app
+    from tui import cli
+
+    seen: list[tuple[str, bool]] = []
+
+    def record(name: str) -> Any:
+        def command(*args: Any, **kwargs: Any) -> int:
+            seen.append((name, gc.isenabled()))
+            return 0
+
+        return command
+
+    monkeypatch.setattr(cli, "_cmd_get", record("get"))
+    monkeypatch.setattr(cli, "_cmd_watch", record("watch"))
+    monkeypatch.setattr(cli, "_profile", lambda *args, **kwargs: None)
+    monkeypatch.setattr(tui.app, "run_app", record("tui"))
+    assert gc.isenabled()
+    for argv in (["watch", DEMO_PACKAGE_ID], ["get", DEMO_PACKAGE_ID], [DEMO_PACKAGE_ID]):
+        assert cli.main(argv) == 0
+        assert gc.isenabled()
+    assert seen == [("watch", True), ("get", False), ("tui", False)]
