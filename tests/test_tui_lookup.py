@@ -169,6 +169,24 @@ async def test_no_credentials_offers_settings(make_app, screen_text) -> None:
         assert isinstance(app.screen, SettingsScreen)
 
 
+async def test_setup_notice_follows_the_profile(make_app, emulator_profile, screen_text) -> None:
+    """Built only when needed; a later profile without credentials shows it, and back."""
+    from tui.config import Config
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not app.screen.query("#setup-notice")
+        empty = Profile(name="empty")
+        app.use_profile(Config(profiles={"empty": empty}), empty)
+        await pilot.pause()
+        assert "No credentials yet for profile 'empty'" in screen_text(app)
+        app.use_profile(Config(profiles={"emu": emulator_profile}), emulator_profile)
+        await pilot.pause()
+        assert "No credentials yet" not in screen_text(app)
+        assert not app.screen.query_one("#setup-notice").display
+
+
 async def test_demo_mode_lists_samples(make_app, emulator, emulator_profile, screen_text) -> None:
     from tui.app import demo_entries
     from tui.config import Config

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import getpass
 import os
 import random
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -42,14 +44,13 @@ from tui.recent import RecentStore, default_path
 from tui.safe_text import inert
 from tui.term_title import TerminalTitle, title_enabled
 from tui.watch import MIN_INTERVAL
-from tui.watchlist import StatusHistory, WatchlistStore
-from tui.watchlist import default_path as default_watchlist_path
 
 if TYPE_CHECKING:
     from tui.api.auth import AccessToken
     from tui.api.models import Package
     from tui.screens.watchlist import WatchlistService
     from tui.services import Demo
+    from tui.watchlist import StatusHistory, WatchlistStore
 
 #: Environment variable naming the theme (e.g. ``ansi-dark`` on a 16-colour terminal).
 ENV_THEME = "CYPKG_THEME"
@@ -148,6 +149,19 @@ def guess_theme(env: dict[str, str] | os._Environ[str] | None = None) -> str:
     return DEFAULT_THEME
 
 
+def resume_gc() -> None:
+    """Turn the cyclic GC back on after the first paint (``cypkg`` turns it off to start).
+
+    Everything allocated so far is frozen first: the modules, classes and widgets
+    that live as long as the app would otherwise be scanned by every full collection
+    (one would land in the middle of a later lookup). Cyclic garbage made before the
+    first paint stays with them, about half a megabyte, once.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def tui_retry_policy() -> Any:
     """Retries inside one request stay short: the screen's poll loop does the visible backoff."""
     from tui.api.retry import RetryPolicy
@@ -204,17 +218,15 @@ class CypkgApp(App[int]):
         self._client: PackageClient | None = None
         self._client_lock = threading.Lock()
         self._retired: list[PackageClient] = []
+        #: Set (under the lock) once the clients are closed: no client is built after.
+        self._clients_closed = False
         if self.options.recent_store is not None:
             self.recent = self.options.recent_store
         else:
             self.recent = RecentStore(None if self.is_demo else default_path())
-        if self.options.watchlist_store is not None:
-            self.watchlist_store = self.options.watchlist_store
-        else:
-            path = None if self.is_demo else default_watchlist_path()
-            self.watchlist_store = WatchlistStore(path)
-        #: Statuses seen this session per package (the detail screen's timeline).
-        self.history = StatusHistory()
+        # Both built on first use: neither is needed for the first paint.
+        self._watchlist_store: WatchlistStore | None = self.options.watchlist_store
+        self._history: StatusHistory | None = None
         self.terminal_title = TerminalTitle(
             self._write_escape, lambda: title_enabled(self.config.settings.get("terminal_title"))
         )
@@ -263,13 +275,15 @@ class CypkgApp(App[int]):
     def use_profile(self, config: Config, profile: Profile) -> None:
         """Make ``profile`` active (after a save); the next request uses a new client."""
         self.config = config
+        # The profile first: a client built from here on (say by the warm-up thread) is
+        # for the new profile, and one built before is dropped just below.
+        self.profile = profile
         with self._client_lock:
             old = self._client
             self._client = None
         if old is not None:
             # Closing now would break a request in flight on another thread: retire it.
             self._retired.append(old)
-        self.profile = profile
         self.client_generation += 1
 
     def remember(
@@ -289,11 +303,31 @@ class CypkgApp(App[int]):
         self.run_worker(write, thread=True, group="recent", exit_on_error=False)
 
     def _close_clients(self) -> None:
-        for client in [*self._retired, *([self._client] if self._client else [])]:
+        with self._client_lock:
+            self._clients_closed = True
+            current, self._client = self._client, None
+        for client in [*self._retired, *([current] if current else [])]:
             with contextlib.suppress(Exception):
                 client.close()
         self._retired.clear()
-        self._client = None
+
+    @property
+    def watchlist_store(self) -> WatchlistStore:
+        """The watched packages, read from the data dir (memory only in demo mode)."""
+        if self._watchlist_store is None:
+            from tui.watchlist import WatchlistStore, default_path
+
+            self._watchlist_store = WatchlistStore(None if self.is_demo else default_path())
+        return self._watchlist_store
+
+    @property
+    def history(self) -> StatusHistory:
+        """Statuses seen this session per package (the detail screen's timeline)."""
+        if self._history is None:
+            from tui.watchlist import StatusHistory
+
+            self._history = StatusHistory()
+        return self._history
 
     @property
     def watchlist(self) -> WatchlistService:
@@ -347,29 +381,69 @@ class CypkgApp(App[int]):
 
     # -- life -----------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        from tui.screens.detail import DetailScreen
+    def get_default_screen(self) -> Screen[Any]:
+        """The lookup screen is the bottom of the stack.
+
+        Composed as the app's own first screen, it is in the first frame; pushing it over
+        Textual's blank default screen cost an extra screen and a paint before it.
+        """
         from tui.screens.lookup import LookupScreen
 
-        self.push_screen(LookupScreen())
+        return LookupScreen()
+
+    def on_mount(self) -> None:
         for warning in self.startup.warnings:
             self.notify(inert(warning), title="Config", severity="warning", markup=False)
         if self.startup.package_id:
+            # Only now: the detail screen's module is not needed for the lookup's first paint.
+            from tui.screens.detail import DetailScreen
+
             self.push_screen(DetailScreen(self.startup.package_id))
         self.call_after_refresh(self._start_extras)
 
     def _start_extras(self) -> None:
-        """After the first paint: key remaps, the terminal title, watched packages."""
+        """After the first paint: key remaps, the terminal title, watched packages, warm-up."""
         from tui.screens._title import refresh_title
         from tui.screens.help import apply_config_keymap
 
         if not self.is_running:
             return  # already on the way out
+        resume_gc()
         apply_config_keymap(self)
         self.screen_change_signal.subscribe(self, lambda _screen: refresh_title(self))
         refresh_title(self)
         if len(self.watchlist_store):
             self.watchlist.start()
+        if not self.startup.package_id:
+            # After the next refresh, so the thread does not compete with the screen's
+            # own follow-up frame (the input taking focus).
+            self.call_after_refresh(self._start_warm_up)
+
+    def _start_warm_up(self) -> None:
+        if self.is_running:
+            threading.Thread(target=self.warm_up, name="cypkg-warm-up", daemon=True).start()
+
+    def warm_up(self) -> None:
+        """Load what the first lookup needs while the user types; runs in a daemon thread.
+
+        The detail screen's modules, then the API client (httpx, its TLS context),
+        which becomes :attr:`client`. No request is made: fetching a token ahead would
+        cost a sign-in on every launch, even one that only opens the settings, and a
+        cached token (the usual case) already makes the first lookup a single request.
+        Best effort: a failure here is left for the lookup itself to meet and report.
+        """
+        try:
+            # Imports first, outside the lock: they are most of the cost (httpx above all).
+            import tui.api.client
+            import tui.screens.detail  # noqa: F401
+
+            if not self.profile.missing_fields():
+                with self._client_lock:
+                    # As the client property does, unless the app is already closing.
+                    if self._client is None and not self._clients_closed:
+                        self._client = self.build_client(self.profile)
+        except Exception:
+            pass
 
     async def on_unmount(self) -> None:
         self.terminal_title.restore()
@@ -387,16 +461,21 @@ class CypkgApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "settings":
-            from tui.screens.settings import SettingsScreen
-
             # Already there: keep the key out of the footer.
-            return not isinstance(self.screen, SettingsScreen)
+            return not self._on_settings()
         if action in ("browse", "watchlist"):
-            from tui.screens.settings import SettingsScreen
-
             # Leaving the settings this way would drop unsaved edits: save or Esc first.
-            return not isinstance(self.screen, SettingsScreen)
+            return not self._on_settings()
         return True
+
+    def _on_settings(self) -> bool:
+        """Whether the settings screen is on top.
+
+        Asked for every footer key, the first paint included: the settings module is
+        looked up only if something loaded it, since no settings screen exists before.
+        """
+        module = sys.modules.get("tui.screens.settings")
+        return module is not None and isinstance(self.screen, module.SettingsScreen)
 
     def action_toggle_keys(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -7,10 +7,12 @@ and the scripted commands never load Textual.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from tui import __version__
@@ -33,6 +35,9 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 COMMANDS = ("get", "watch", "list", "config", "emulator", "tui")
+#: Commands done after a request or two: the cyclic GC would only scan, again and again,
+#: the objects their imports create (about 5 ms of a `get`), and never free much.
+ONE_SHOT = ("get", "list", "config")
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -189,7 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(_route(args_list))
     _install_signal_handlers()
     try:
-        return _dispatch(args)
+        with _gc_paused() if args.command in ONE_SHOT else contextlib.nullcontext():
+            return _dispatch(args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except _Signalled as sig:
@@ -207,6 +213,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic GC off for the block (the callers say why), back on after it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Signalled(BaseException):
@@ -472,10 +490,19 @@ def _cmd_config(args: argparse.Namespace, demo: Demo | None) -> int:
 
 
 def _cmd_tui(args: argparse.Namespace, demo: Demo | None) -> int:
+    # Starting the TUI (Textual's import above all) allocates a great many objects that
+    # stay alive: the cyclic GC would scan them over and over, for about 15 ms of the
+    # first paint. Off until then: CypkgApp turns it back on after its first paint.
+    with _gc_paused():
+        return _start_tui(args, demo)
+
+
+def _start_tui(args: argparse.Namespace, demo: Demo | None) -> int:
     package_id = _package_id(args.package_id) if args.package_id else None
     try:
         from tui.app import run_app
     except ImportError:
+        gc.enable()  # the watch below runs for as long as the upload does
         # Until the TUI lands, the demo shows the watch CLI on a started package.
         if demo is None:
             from tui.api.errors import UsageError

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from tui.widgets.footer import Footer
-from tui.widgets.still import StillTextArea
+from tui.widgets.still_text_area import StillTextArea
 
 
 class CopyScreen(ModalScreen[None]):

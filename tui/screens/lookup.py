@@ -104,7 +104,15 @@ class LookupScreen(Screen[None]):
         Binding("f1", "app.help", "Help", id="help", tooltip="Keys, settings and files"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: What the recent list shows now; a resume that finds the same rows leaves it be.
+        self._listed: tuple[object, ...] | None = None
+
     def compose(self) -> ComposeResult:
+        # Everything starts in its final state (texts, what is hidden), so the first
+        # frame is the finished screen rather than one that on_mount then changes.
+        cy = self.cy
         yield ContextBar("Lookup")
         with Vertical(id="lookup-body"):
             yield Static("Package ID or package URL", id="input-label")
@@ -114,31 +122,38 @@ class LookupScreen(Screen[None]):
                 suggester=RecentSuggester(self),
                 select_on_focus=False,
             )
-            yield ValueStatic(id="id-feedback")
-            with Vertical(id="setup-notice"):
-                yield ValueStatic(id="setup-text")
-                with Horizontal(id="setup-buttons"):
-                    yield Button("Open settings (F2)", id="open-settings", compact=True)
-            yield Static("Recent packages", id="recent-heading")
-            yield RecentList(id="recent")
-            yield Static(
+            feedback = ValueStatic(id="id-feedback")
+            feedback.set(validate_input("")[1])
+            yield feedback
+            lines = self._setup_lines(cy.profile)
+            if lines:
+                # Built only when there is something to say: most launches have nothing.
+                yield self._setup_notice(lines)
+            heading = "Recent packages"
+            if cy.startup.demo_entries:
+                heading = "Demo packages: press ↓, then Enter (or a number key: 1–4)"
+            yield Static(heading, id="recent-heading")
+            rows = self._rows()
+            options = recent_options(*rows)
+            listing = RecentList(*options, id="recent")
+            listing.display = bool(options)
+            self._listed = rows_key(*rows)
+            yield listing
+            empty = Static(
                 Content("No packages opened yet: the ones you open are listed here."),
                 id="recent-empty",
             )
-        yield Footer(compact=True)
+            empty.display = not options
+            yield empty
+        yield Footer(compact=True, keys_at_once=True)
 
     @property
     def cy(self) -> CypkgApp:
         return cast("CypkgApp", self.app)
 
     def on_mount(self) -> None:
-        self.query_one("#id-feedback", ValueStatic).set(validate_input("")[1])
-        if self.cy.startup.demo_entries:
-            self.query_one("#recent-heading", Static).update(
-                "Demo packages: press ↓, then Enter (or a number key: 1–4)"
-            )
-        self.watch(self.cy, "profile", self._show_setup, init=True)
-        self.refresh_list()
+        # The notice was filled in by compose; later profiles (a save) update it.
+        self.watch(self.cy, "profile", self._show_setup, init=False)
 
     def on_screen_resume(self) -> None:
         self.refresh_list()
@@ -166,6 +181,25 @@ class LookupScreen(Screen[None]):
     # -- setup notice ---------------------------------------------------------------
 
     def _show_setup(self, profile: Profile) -> None:
+        lines = self._setup_lines(profile)
+        found = self.query("#setup-notice")
+        if found:
+            notice = found.first()
+            notice.display = bool(lines)
+            notice.query_one("#setup-text", ValueStatic).set(Content("\n").join(lines))
+        elif lines:
+            self.query_one("#lookup-body").mount(
+                self._setup_notice(lines), before="#recent-heading"
+            )
+
+    def _setup_notice(self, lines: list[Content]) -> Vertical:
+        text = ValueStatic(id="setup-text")
+        text.set(Content("\n").join(lines))
+        button = Button("Open settings (F2)", id="open-settings", compact=True)
+        return Vertical(text, Horizontal(button, id="setup-buttons"), id="setup-notice")
+
+    def _setup_lines(self, profile: Profile) -> list[Content]:
+        """What the setup notice says for ``profile``: start-up problems, missing fields."""
         lines: list[Content] = []
         for problem in self.cy.startup.problems:
             lines.append(
@@ -183,9 +217,7 @@ class LookupScreen(Screen[None]):
                     f"{', '.join(missing)}). Open the settings to add them.",
                 )
             )
-        notice = self.query_one("#setup-notice")
-        notice.display = bool(lines)
-        self.query_one("#setup-text", ValueStatic).set(Content("\n").join(lines))
+        return lines
 
     @on(Button.Pressed, "#open-settings")
     def _open_settings(self) -> None:
@@ -198,8 +230,16 @@ class LookupScreen(Screen[None]):
         ids += [d.package_id for d in self.cy.startup.demo_entries if d.package_id not in ids]
         return ids
 
+    def _rows(self) -> tuple[list[DemoEntry], list[RecentEntry]]:
+        return self.cy.startup.demo_entries, self.cy.recent.entries
+
     def refresh_list(self) -> None:
-        options = recent_options(self.cy.startup.demo_entries, self.cy.recent.entries)
+        rows = self._rows()
+        key = rows_key(*rows)
+        if key == self._listed:
+            return  # unchanged: rebuilding would only cost a layout and a repaint
+        self._listed = key
+        options = recent_options(*rows)
         listing = self.query_one(RecentList)
         highlighted = listing.highlighted
         listing.clear_options()
@@ -239,6 +279,11 @@ class LookupScreen(Screen[None]):
             SystemCommand("Type a package ID", "Focus the ID input", self.action_focus_input),
             SystemCommand("Recent packages", "Focus the recent list", self.action_focus_list),
         ]
+
+
+def rows_key(demo: list[DemoEntry], recent: list[RecentEntry]) -> tuple[object, ...]:
+    """What :func:`recent_options` depends on, comparable (the entries are frozen)."""
+    return (*demo, None, *recent)
 
 
 def recent_options(demo: list[DemoEntry], recent: list[RecentEntry]) -> list[Option]:

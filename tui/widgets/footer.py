@@ -1,4 +1,4 @@
-"""Textual's Footer, without its leak of old keys.
+"""Textual's Footer, without its leak of old keys, rebuilt once per batch of changes.
 
 In Textual 8.2.8 the Footer rebuilds its keys on every focus change, and each new
 key binds to the Footer's ``compact`` reactive. The watcher list of that reactive is
@@ -7,49 +7,66 @@ every focus change (a tab switch, say) kept the old keys alive: widgets, styles 
 caches, about 170 KB per switch on the detail screen, for as long as the app runs.
 This subclass drops the removed keys' watchers after each rebuild. Textual is pinned
 exactly; ``tests/test_soak.py`` fails if the leak comes back.
+
+Textual also queues one full rebuild per bindings change, and a screen coming up
+sends several (it resumes, its input takes focus, the keymap is applied): each
+rebuild remounts every key. Here changes that arrive before the queued rebuild
+runs share it, and a rebuild that would show the same keys is skipped.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 
 
 class Footer(TextualFooter):
-    """Also skips rebuilding when the keys it would show are the ones it shows.
+    def __init__(self, *args: Any, keys_at_once: bool = False, **kwargs: Any) -> None:
+        """``keys_at_once``: draw the keys in the screen's first frame, from the bindings
+        known then, instead of after the first bindings change (Textual's way), which
+        comes a frame or two later. A change that alters them rebuilds as usual."""
+        super().__init__(*args, **kwargs)
+        if keys_at_once:
+            self.set_reactive(TextualFooter._bindings_ready, True)
+        self._rebuild_queued = False
+        #: The keys as last composed (None: nothing composed yet).
+        self._shown: tuple[object, ...] | None = None
 
-    Textual rebuilds the Footer on every focus change and bindings refresh, several
-    times per screen switch, though the keys rarely change; each rebuild mounts a
-    dozen widgets (about 3 ms here), which the user feels when opening a package.
-    """
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        # Textual's conditions, plus: at most one rebuild waiting at a time.
+        self._bindings_ready = True
+        if not screen.app.app_focus or self._rebuild_queued:
+            return
+        if self.is_attached and screen is self.screen:
+            self._rebuild_queued = True
+            self.call_after_refresh(self._rebuild)
 
-    _shown: tuple[object, ...] | None = None
+    async def _rebuild(self) -> None:
+        self._rebuild_queued = False  # a change from here on queues a new rebuild
+        if self.is_attached and self._keys_shown() != self._shown:
+            await self.recompose()
 
-    def _signature(self) -> tuple[object, ...] | None:
-        """Everything the keys are built from, or None when it cannot be known yet."""
-        if not self._bindings_ready or not self.is_attached:
-            return None
-        keys = tuple(
-            (
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                binding.show,
-                binding.group,
-                enabled,
-                tooltip,
-            )
-            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
-            # What the Footer draws: the shown keys and the command palette's.
-            if binding.show or key == self.app.COMMAND_PALETTE_BINDING
+    def _keys_shown(self) -> tuple[object, ...]:
+        """Everything compose reads: the shown bindings, their key texts and states."""
+        app = self.app
+        bindings = self.screen.active_bindings
+        shown = tuple(
+            (binding, app.get_key_display(binding), enabled, tooltip)
+            for (_node, binding, enabled, tooltip) in bindings.values()
+            if binding.show
         )
-        return (self.compact, self.show_command_palette, keys)
+        palette = bindings.get(app.COMMAND_PALETTE_BINDING)
+        return (*shown, palette[1:] if palette else None, self.show_command_palette)
+
+    def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._shown = self._keys_shown()
+        yield from super().compose()
 
     async def recompose(self) -> None:
-        signature = self._signature()
-        if signature is not None and signature == self._shown:
-            return
-        self._shown = signature
         await super().recompose()
         # Textual keeps reactive watchers in the "__watchers" attribute (a literal name,
         # set with setattr): {reactive name: [(watching node, callback), ...]}.
