@@ -165,13 +165,18 @@ async def test_soak_polling_with_random_faults(
         screen = app.screen
         warm_up = min(50, CYCLES // 4)
         await wait_until(pilot, lambda: client.calls >= warm_up, timeout=60, what="warm-up")
+        # Tab panes are built on first view: build them all before counting.
+        for name in TABS:
+            screen.action_show_tab(name)
+            await pilot.pause()
         gc.collect()
         rss_before = rss_bytes()
         sizes_before = state_sizes(app, screen, client)
         next_fault = client.calls
+        end = client.calls + CYCLES - warm_up
         tab = 0
         deadline = time.monotonic() + 60 + CYCLES * 0.2  # a hang guard, not a timing claim
-        while client.calls < CYCLES:
+        while client.calls < end:
             assert screen.next_at is not None, f"polling stopped: {screen.error!r}"
             assert time.monotonic() < deadline, f"stuck at {client.calls} polls"
             if client.calls >= next_fault:
