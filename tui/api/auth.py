@@ -16,7 +16,6 @@ import os
 import stat
 import threading
 import time
-import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +42,9 @@ def build_client_jwt(
     scopes: str | None = None,
 ) -> str:
     """The HS256 JWT that ``POST /auth/v2/token`` expects, signed with the app secret."""
-    import jwt  # imported here: only a cold token cache pays for it
+    import uuid  # imported here, like jwt: only a cold token cache pays for them
+
+    import jwt
 
     issued = int(now)
     claims: dict[str, object] = {

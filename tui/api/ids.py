@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from urllib.parse import unquote, urlsplit
 
 from tui.api.errors import InvalidPackageId
@@ -38,7 +37,9 @@ def normalize_package_id(value: str) -> str:
         text = (braced.group(1) or braced.group(2) or "").strip()
     if not _UUID.fullmatch(text):
         raise InvalidPackageId(_explain(text))
-    return str(uuid.UUID(text))
+    # What str(uuid.UUID(text)) gives, without importing uuid (and platform) on every run.
+    digits = text.replace("-", "").lower()
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def _explain(text: str) -> str:
