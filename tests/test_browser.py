@@ -212,3 +212,37 @@ async def test_reachable_from_the_palette(make_app, emulator, wait_until) -> Non
         await pilot.pause()
         assert sum(isinstance(s, BrowserScreen) for s in app.screen_stack) == 1
         await app.workers.wait_for_complete()
+
+
+async def test_clicking_a_column_header_sorts_by_it(
+    make_app, emulator, fake_clock, wait_until, screen_text
+) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        screen = await open_browser(app, pilot, wait_until)
+        table = screen.query_one(PackageTable)
+
+        def header_offset(key: str) -> tuple[int, int]:
+            x = 0
+            for column_key, column in table.columns.items():
+                if column_key.value == key:
+                    return (x + 1, 0)
+                x += column.get_render_width(table)
+            raise AssertionError(key)
+
+        await pilot.click("#packages", offset=header_offset("name"))
+        await settled(pilot, screen, wait_until)
+        # A new field sorts the way the current order goes (newest-first: descending).
+        assert list_queries(emulator)[-1]["sort"] == "-packageDescriptor.name"
+        names = [p.name or "" for p in screen.loaded.rows]  # type: ignore[union-attr]
+        assert names == sorted(names, reverse=True)
+        # The same header again flips the order.
+        await pilot.click("#packages", offset=header_offset("name"))
+        await settled(pilot, screen, wait_until)
+        assert list_queries(emulator)[-1]["sort"] == "packageDescriptor.name"
+        # A column the API cannot sort by says so and sends nothing.
+        requests = len(list_queries(emulator))
+        await pilot.click("#packages", offset=header_offset("version"))
+        await pilot.pause()
+        assert len(list_queries(emulator)) == requests
+        assert "The API cannot sort by version." in screen_text(app)

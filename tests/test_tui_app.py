@@ -105,3 +105,39 @@ async def test_keys_panel_and_quit(make_app) -> None:
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_a_replaced_client_is_closed_after_its_grace(make_app, emulator_profile) -> None:  # type: ignore[no-untyped-def]
+    class Client:
+        base_url = emulator_profile.base_url
+
+        def __init__(self) -> None:
+            self.closed = False
+
+        def get_package(self, package_id: str):  # type: ignore[no-untyped-def]
+            raise AssertionError("not used")
+
+        def authenticate(self, *, force: bool = False):  # type: ignore[no-untyped-def]
+            raise AssertionError("not used")
+
+        def close(self) -> None:
+            self.closed = True
+
+    built: list[Client] = []
+
+    def factory(profile: Profile) -> Client:
+        built.append(Client())
+        return built[-1]
+
+    app = make_app(client_factory=factory, retired_client_grace=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        first = app.client
+        config = Config(profiles={"emu": emulator_profile})
+        app.use_profile(config, emulator_profile)
+        await pilot.pause()
+        # Kept open for a request that may still be on its way...
+        assert not first.closed and app._retired == [first]
+        await pilot.pause(0.4)
+        # ...then closed: saving settings all day does not pile up connections.
+        assert first.closed and app._retired == []
+        assert app.client is not first and not built[-1].closed

@@ -108,6 +108,9 @@ class AppOptions:
     theme: str | None = None
     #: Where the watchlist lives; None means the data dir (or memory in demo mode).
     watchlist_store: WatchlistStore | None = None
+    #: Seconds a replaced client stays open for requests already on their way; longer
+    #: than a request can take (two attempts at the 30 s read timeout, a short backoff).
+    retired_client_grace: float = 120.0
 
 
 @dataclass
@@ -282,9 +285,20 @@ class CypkgApp(App[int]):
             old = self._client
             self._client = None
         if old is not None:
-            # Closing now would break a request in flight on another thread: retire it.
+            # Closing now would break a request in flight on another thread: retire it,
+            # and close it once any such request is over (or at exit, whichever first).
             self._retired.append(old)
+            if self.is_running:
+                self.set_timer(
+                    self.options.retired_client_grace, lambda: self._close_retired(old)
+                )
         self.client_generation += 1
+
+    def _close_retired(self, client: PackageClient) -> None:
+        if client in self._retired:
+            self._retired.remove(client)
+            with contextlib.suppress(Exception):
+                client.close()
 
     def remember(
         self,
