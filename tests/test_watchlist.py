@@ -205,6 +205,39 @@ def test_scheduler_backoff_terminal_stop_and_rate_limit_pause() -> None:
     assert scheduler.complete(busy, package("started", busy)) is None
 
 
+def test_scheduler_takes_replies_fetched_elsewhere_instead_of_asking_again() -> None:
+    clock = Clock()
+    scheduler = WatchScheduler(clock=clock, interval=5.0, min_interval=1.0)
+    scheduler.add(PIDS[0])
+    scheduler.add(PIDS[1])
+    assert sorted(scheduler.take()) == sorted(PIDS[:2])
+    scheduler.complete(PIDS[0], package("started"))
+    scheduler.complete(PIDS[1], package("started", PIDS[1]))
+    # A detail screen polls PIDS[0] every 5 s and hands its replies over.
+    ours = 0
+    for _ in range(12):  # one simulated minute
+        clock.now += 5.0
+        event = scheduler.observe(PIDS[0], package("started", name="renamed"))
+        assert event is not None and event.watch.package is not None
+        for pid in scheduler.take():
+            assert pid == PIDS[1]  # PIDS[0] is never asked for while replies come in
+            ours += 1
+            scheduler.complete(pid, package("started", pid))
+    assert ours == 12
+    assert scheduler.watches[PIDS[0]].package.name == "renamed"  # type: ignore[union-attr]
+    # When they stop coming, our own polling of PIDS[0] resumes within two intervals.
+    clock.now += 10.0
+    assert PIDS[0] in scheduler.take()
+    # Not watched, or a reply of ours on its way: nothing to take.
+    assert scheduler.observe(PIDS[2], package("started", PIDS[2])) is None
+    assert scheduler.observe(PIDS[0], package("started")) is None
+    # A finished package seen elsewhere stops our polling of it too.
+    scheduler.complete(PIDS[0], package("started"))
+    event = scheduler.observe(PIDS[0], package("success"))
+    assert event is not None and event.finished is Status.SUCCESS
+    assert scheduler.watches[PIDS[0]].due is None
+
+
 def test_worst_exit_code() -> None:
     assert worst_exit_code([]) == 0
     assert worst_exit_code([0, 3]) == 3

@@ -206,3 +206,27 @@ async def test_100_packages_share_one_budget(
     assert worst_get <= MAX_PER_WINDOW, gets
     assert peak <= MAX_IN_FLIGHT
     assert polled >= 16  # most overdue first: nobody polled twice before the others
+
+
+async def test_a_watched_package_open_in_detail_is_polled_once_per_interval(
+    make_app, emulator, fake_clock, tmp_path, wait_until
+) -> None:  # type: ignore[no-untyped-def]
+    pid = STARTED[0]
+    emulator.store.add(started_package(pid, fake_clock(), "both"))
+    store = WatchlistStore(tmp_path / "watchlist.json")
+    store.add(pid, name="both", status="started")
+    app = make_app(watchlist_store=store, package_id=pid, poll_interval=0.5)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        detail = app.screen
+        await wait_until(pilot, lambda: detail.package is not None)
+        watch = app.watchlist.scheduler.watches[pid]
+        await wait_until(pilot, lambda: watch.requests >= 1 and not watch.in_flight)
+        ours = watch.requests
+        polled = emulator.count("GET", f"/packages/v2/{pid}")
+        await pilot.pause(2.6)
+        # The detail screen polled about five times; the watchlist took its replies
+        # instead of sending its own (before: both polled, twice the requests).
+        assert emulator.count("GET", f"/packages/v2/{pid}") - polled >= 4
+        assert watch.requests == ours
+        assert watch.package is not None and watch.updated_at is not None

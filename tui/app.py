@@ -352,6 +352,11 @@ class CypkgApp(App[int]):
             self._watchlist = WatchlistService(self)
         return self._watchlist
 
+    def package_fetched(self, package_id: str, package: Package) -> None:
+        """A screen fetched ``package``: the watchlist (if any) need not ask for it soon."""
+        if self._watchlist is not None:
+            self._watchlist.observed(package_id, package)
+
     def _write_escape(self, sequence: str) -> None:
         """Write a terminal sequence (title, notification) built by :mod:`tui.term_title`."""
         driver = self._driver

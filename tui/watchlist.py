@@ -525,6 +525,26 @@ class WatchScheduler:
             return self._success(watch, outcome, now, time.time() if wall is None else wall)
         return self._failure(watch, outcome, now)
 
+    def observe(
+        self, package_id: str, package: Package, *, wall: float | None = None
+    ) -> WatchEvent | None:
+        """A reply fetched by someone else (a detail screen polling the same package).
+
+        Applied like one of ours, and the next request of our own is put off by two
+        intervals instead of one: while the other poller keeps going (its next reply
+        comes in one), this package costs the tenant's budget one request per
+        interval, not two; if it stops, ours resume. None when not watched, or when
+        a reply of ours is on its way anyway.
+        """
+        watch = self.watches.get(package_id)
+        if watch is None or watch.in_flight:
+            return None
+        now = self.clock()
+        event = self._success(watch, package, now, time.time() if wall is None else wall)
+        if watch.due is not None:
+            self._set_due(watch, now + 2 * (watch.due - now))
+        return event
+
     def _success(self, watch: Watch, package: Package, now: float, wall: float) -> WatchEvent:
         watch.package = package
         watch.error = None

@@ -347,6 +347,9 @@ class DetailScreen(Screen[None]):
         delay = self.state.after_success(package)
         self._render_package()
         self._record_status(package)
+        if self.package_id is not None:
+            # Watched too: the watchlist takes this reply instead of asking again.
+            self.cy.package_fetched(self.package_id, package)
         if not package.status.is_terminal:
             self.seen_started = True
         elif self.seen_started and package.status.is_terminal and not self.announced:

@@ -163,6 +163,13 @@ class WatchlistService:
         self.scheduler.refresh(package_id)
         self.start()
 
+    def observed(self, package_id: str, package: Package) -> None:
+        """A detail screen fetched a watched package: use it, and do not ask for it again soon."""
+        event = self.scheduler.observe(package_id, package, wall=self.app.options.clock())
+        if event is not None:
+            self._on_event(event)
+            self.start()
+
     def watch_state(self, package_id: str) -> Watch | None:
         return self.scheduler.watches.get(package_id)
 
