@@ -180,6 +180,11 @@ def name_matches(package: Package, needle: str) -> bool:
     return needle.casefold() in haystack
 
 
+#: Cells the columns from Status to Category take (with their padding and the
+#: scroll bar): on a wide terminal the name column gets the rest, up to 40.
+COLUMNS_BESIDE_NAME = 62
+
+
 class PackageTable(DataTable[Text]):
     """The page's rows; Enter opens a package (a DataTable with row cursor)."""
 
@@ -245,8 +250,10 @@ class BrowserScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(PackageTable)
-        # The most telling columns first: at 80 columns the last ones scroll into view.
-        table.add_column("Name", key="name", width=22)
+        # The most telling columns first: at 80 columns the last ones scroll into view
+        # (names matter more than categories); a wider terminal gives names the room.
+        name_width = min(max(self.app.size.width - COLUMNS_BESIDE_NAME, 22), 40)
+        table.add_column("Name", key="name", width=name_width)
         table.add_column("Status", key="status")
         table.add_column("Ver", key="version")
         table.add_column("Size", key="size")
