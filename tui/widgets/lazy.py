@@ -26,7 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 
-def _fit(text: str, width: int) -> str:
+def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells (with an ellipsis) and padded to exactly that."""
     if width <= 0:
         return ""
@@ -167,19 +167,87 @@ class TextView(ScrollView, can_focus=True):
         index = round(self.scroll_offset.y) + y
         if index >= len(self._wrapped):
             return Strip.blank(width, style)
-        return Strip([Segment(_fit(self._wrapped[index], width), style)], width)
+        return Strip([Segment(fit(self._wrapped[index], width), style)], width)
 
 
-class ExampleList(ScrollView, can_focus=True):
-    """One line per example (number, description, invocation) and a row cursor."""
+class CursorList(ScrollView, can_focus=True):
+    """A line-API list with a row cursor: keys, mouse and scrolling shared by its kinds.
+
+    Subclasses keep their rows, say how many there are (``row_count``) and draw
+    one with ``render_line``; ``cursor_moved`` hears where the cursor went.
+    """
 
     DEFAULT_CSS = """
-    ExampleList {
+    CursorList {
         height: 1fr;
         scrollbar-gutter: stable;
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
     }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=False, init=False)
+
+    @property
+    def row_count(self) -> int:
+        raise NotImplementedError
+
+    def _content_width(self) -> int:
+        return max(self.scrollable_content_region.width, 1)
+
+    def _rows_changed(self) -> None:
+        self.virtual_size = Size(self._content_width(), self.row_count)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._rows_changed()
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_offset.y)
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif height > 0 and new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False)
+        self.cursor_moved(new)
+
+    def cursor_moved(self, index: int) -> None:
+        """The cursor is now on row ``index`` (subclasses announce it if they need to)."""
+
+    def _set_cursor(self, index: int) -> None:
+        if self.row_count:
+            self.cursor = min(max(index, 0), self.row_count - 1)
+
+    def action_move(self, step: int) -> None:
+        self._set_cursor(self.cursor + step)
+
+    def action_page(self, step: int) -> None:
+        self._set_cursor(self.cursor + step * max(self.scrollable_content_region.height - 1, 1))
+
+    def action_first(self) -> None:
+        self._set_cursor(0)
+
+    def action_last(self) -> None:
+        self._set_cursor(self.row_count - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        self._set_cursor(round(self.scroll_offset.y) + event.y)
+
+
+class ExampleList(CursorList):
+    """One line per example (number, description, invocation) and a row cursor."""
+
+    DEFAULT_CSS = """
     ExampleList > .example-list--cursor {
         background: $block-cursor-blurred-background;
         color: $block-cursor-blurred-foreground;
@@ -194,18 +262,11 @@ class ExampleList(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"example-list--cursor"}
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1)", "Previous", show=False),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
         Binding("enter", "choose", "Copy invocation", show=False),
     ]
 
     #: Width of the description column; the invocation gets the rest.
     DESCRIPTION_WIDTH = 30
-    cursor: reactive[int] = reactive(0, always_update=False, init=False)
 
     class Highlighted(Message):
         def __init__(self, index: int) -> None:
@@ -224,7 +285,7 @@ class ExampleList(ScrollView, can_focus=True):
     def set_rows(self, rows: list[tuple[str, str]]) -> None:
         """``(description, invocation)`` per example, already inert and one-line."""
         self._rows = rows
-        self.virtual_size = Size(self._content_width(), len(rows))
+        self._rows_changed()
         self.cursor = min(self.cursor, max(len(rows) - 1, 0))
         self.refresh()
         self.post_message(self.Highlighted(self.cursor))
@@ -232,12 +293,6 @@ class ExampleList(ScrollView, can_focus=True):
     @property
     def row_count(self) -> int:
         return len(self._rows)
-
-    def _content_width(self) -> int:
-        return max(self.scrollable_content_region.width, 1)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self._content_width(), len(self._rows))
 
     def render_line(self, y: int) -> Strip:
         width = self._content_width()
@@ -248,46 +303,16 @@ class ExampleList(ScrollView, can_focus=True):
         description, invocation = self._rows[index]
         number = f"{index + 1:>6}  "
         desc_width = min(self.DESCRIPTION_WIDTH, max(width - len(number) - 10, 0))
-        line = number + _fit(description, desc_width) + "  "
-        line += _fit(invocation, max(width - cell_len(line), 0))
+        line = number + fit(description, desc_width) + "  "
+        line += fit(invocation, max(width - cell_len(line), 0))
         style: Style = base
         if index == self.cursor:
             style = base + self.get_component_rich_style("example-list--cursor")
-        return Strip([Segment(_fit(line, width), style)], width)
+        return Strip([Segment(fit(line, width), style)], width)
 
-    def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old)
-        self.refresh_line(new)
-        self._scroll_to_cursor()
-        self.post_message(self.Highlighted(new))
-
-    def _scroll_to_cursor(self) -> None:
-        height = self.scrollable_content_region.height
-        top = round(self.scroll_offset.y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif height > 0 and self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
-
-    def _set_cursor(self, index: int) -> None:
-        if self._rows:
-            self.cursor = min(max(index, 0), len(self._rows) - 1)
-
-    def action_move(self, step: int) -> None:
-        self._set_cursor(self.cursor + step)
-
-    def action_page(self, step: int) -> None:
-        self._set_cursor(self.cursor + step * max(self.scrollable_content_region.height - 1, 1))
-
-    def action_first(self) -> None:
-        self._set_cursor(0)
-
-    def action_last(self) -> None:
-        self._set_cursor(len(self._rows) - 1)
+    def cursor_moved(self, index: int) -> None:
+        self.post_message(self.Highlighted(index))
 
     def action_choose(self) -> None:
         if self._rows:
             self.post_message(self.Chosen(self.cursor))
-
-    def on_click(self, event: events.Click) -> None:
-        self._set_cursor(round(self.scroll_offset.y) + event.y)

@@ -12,37 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len, chop_cells
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.api.models import Status
+from tui.widgets.lazy import CursorList, fit
 
 #: Column widths after the name, which takes the rest (at least NAME_MIN).
 STATUS_WIDTH = 12
 ELAPSED_WIDTH = 18
 UPDATED_WIDTH = 20
 NAME_MIN = 12
-
-
-def fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells (with an ellipsis) and padded to exactly that."""
-    if width <= 0:
-        return ""
-    length = cell_len(text)
-    if length > width:
-        text = chop_cells(text, width - 1)[0] + "…"
-        length = cell_len(text)
-    return text + " " * max(width - length, 0)
 
 
 def name_width(width: int) -> int:
@@ -87,16 +73,10 @@ class WatchRow:
     problem: bool = False
 
 
-class WatchTable(ScrollView, can_focus=True):
+class WatchTable(CursorList):
     """One line per watched package, with a row cursor; Enter opens the package."""
 
     DEFAULT_CSS = """
-    WatchTable {
-        height: 1fr;
-        scrollbar-gutter: stable;
-        scrollbar-size-vertical: 1;
-        overflow-x: hidden;
-    }
     WatchTable > .watch-table--cursor {
         background: $block-cursor-blurred-background;
         color: $block-cursor-blurred-foreground;
@@ -127,16 +107,8 @@ class WatchTable(ScrollView, can_focus=True):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1)", "Previous", show=False),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
         Binding("enter", "choose", "Open", show=False),
     ]
-
-    cursor: reactive[int] = reactive(0, always_update=False, init=False)
 
     class Chosen(Message):
         def __init__(self, package_id: str) -> None:
@@ -153,7 +125,7 @@ class WatchTable(ScrollView, can_focus=True):
             return False
         current = self.selected_id
         self.rows = rows
-        self.virtual_size = Size(self._content_width(), len(rows))
+        self._rows_changed()
         index = next((i for i, r in enumerate(rows) if r.package_id == current), None)
         if index is None:
             index = min(self.cursor, max(len(rows) - 1, 0))
@@ -167,11 +139,9 @@ class WatchTable(ScrollView, can_focus=True):
             return self.rows[self.cursor].package_id
         return None
 
-    def _content_width(self) -> int:
-        return max(self.scrollable_content_region.width, 1)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self._content_width(), len(self.rows))
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def line_text(self, index: int, width: int) -> str:
         row = self.rows[index]
@@ -215,36 +185,7 @@ class WatchTable(ScrollView, can_focus=True):
             segments.append(Segment(" " * (width - used), base))
         return Strip(segments, width).crop(0, width)
 
-    def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old)
-        self.refresh_line(new)
-        height = self.scrollable_content_region.height
-        top = round(self.scroll_offset.y)
-        if new < top:
-            self.scroll_to(y=new, animate=False)
-        elif height > 0 and new >= top + height:
-            self.scroll_to(y=new - height + 1, animate=False)
-
-    def _set_cursor(self, index: int) -> None:
-        if self.rows:
-            self.cursor = min(max(index, 0), len(self.rows) - 1)
-
-    def action_move(self, step: int) -> None:
-        self._set_cursor(self.cursor + step)
-
-    def action_page(self, step: int) -> None:
-        self._set_cursor(self.cursor + step * max(self.scrollable_content_region.height - 1, 1))
-
-    def action_first(self) -> None:
-        self._set_cursor(0)
-
-    def action_last(self) -> None:
-        self._set_cursor(len(self.rows) - 1)
-
     def action_choose(self) -> None:
         package_id = self.selected_id
         if package_id is not None:
             self.post_message(self.Chosen(package_id))
-
-    def on_click(self, event: events.Click) -> None:
-        self._set_cursor(round(self.scroll_offset.y) + event.y)
