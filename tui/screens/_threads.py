@@ -14,9 +14,38 @@ import concurrent.futures
 import contextlib
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+from tui.api.errors import CypkgError
+from tui.safe_text import inert
+
+if TYPE_CHECKING:
+    from tui.api.models import Package
+    from tui.app import CypkgApp
 
 T = TypeVar("T")
+
+
+class InternalError(CypkgError):
+    """Anything the client raised that is not in the taxonomy: shown, never a traceback."""
+
+    title = "Unexpected error"
+    hint = "This is a bug in cypkg; press r to try again, and please report it."
+
+
+def returning_errors(call: Callable[[], T]) -> T | CypkgError:
+    """``call()``, its errors returned rather than raised (for a thread nobody joins)."""
+    try:
+        return call()
+    except CypkgError as exc:
+        return exc
+    except Exception as exc:
+        return InternalError(f"{type(exc).__name__}: {inert(str(exc), limit=300)}")
+
+
+def fetch_package(app: CypkgApp, package_id: str) -> Package | CypkgError:
+    """Run in a thread: one GET through the app's shared client (built if needed)."""
+    return returning_errors(lambda: app.client.get_package(package_id))
 
 
 async def in_daemon_thread(fn: Callable[[], T], *, name: str = "cypkg-request") -> T:

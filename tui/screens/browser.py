@@ -34,7 +34,7 @@ from tui.api.errors import CypkgError, MissingScope
 from tui.api.models import Package, PackagePage, Status
 from tui.present import MISSING, human_size, status_label
 from tui.safe_text import inert
-from tui.screens._threads import in_daemon_thread
+from tui.screens._threads import InternalError, in_daemon_thread, returning_errors
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.error_panel import ErrorPanel
 from tui.widgets.fields import ValueStatic
@@ -89,11 +89,6 @@ class ListingClient(Protocol):
     ) -> PackagePage: ...
 
 
-class InternalError(CypkgError):
-    title = "Unexpected error"
-    hint = "This is a bug in cypkg; press r to try again, and please report it."
-
-
 @dataclass(frozen=True)
 class Query:
     """What one list request asks for."""
@@ -126,16 +121,15 @@ class Loaded:
 
 def _list(app: CypkgApp, query: Query) -> PackagePage | CypkgError:
     """Runs in a daemon thread: one list request; errors are returned, never raised."""
-    try:
+
+    def call() -> PackagePage | CypkgError:
         client = app.client
         if not hasattr(client, "list_packages"):
             return InternalError("This API client cannot list packages.")
         lister = cast("ListingClient", client)
         return lister.list_packages(query.page, query.page_size, query.sort, query.filters)
-    except CypkgError as exc:
-        return exc
-    except Exception as exc:
-        return InternalError(f"{type(exc).__name__}: {inert(str(exc), limit=300)}")
+
+    return returning_errors(call)
 
 
 def _past_the_end(page: PackagePage, query: Query) -> bool:

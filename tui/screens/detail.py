@@ -37,7 +37,7 @@ from tui.api.ids import normalize_package_id
 from tui.api.models import Package, Status
 from tui.present import STATUS_LABELS
 from tui.safe_text import inert
-from tui.screens._threads import in_daemon_thread, start_in_daemon_thread
+from tui.screens._threads import fetch_package, in_daemon_thread, start_in_daemon_thread
 from tui.screens._title import package_title, refresh_title
 from tui.screens.copy import CopyScreen
 from tui.watch import PollState
@@ -73,13 +73,6 @@ TAB_TITLES = {
     "uploader": "Uploader",
     "raw": "Raw",
 }
-
-
-class InternalError(CypkgError):
-    """Anything the client raised that is not in the taxonomy: shown, never a traceback."""
-
-    title = "Unexpected error"
-    hint = "This is a bug in cypkg; press r to try again, and please report it."
 
 
 Outcome = Package | CypkgError
@@ -172,7 +165,7 @@ class DetailScreen(Screen[None]):
             app, early_id = self.cy, self.package_id
             self._last_sent = app.options.monotonic()
             self._early = (
-                start_in_daemon_thread(lambda: _fetch(app, early_id)),
+                start_in_daemon_thread(lambda: fetch_package(app, early_id)),
                 app.client_generation,
             )
         #: The lazily built panes so far, by tab.
@@ -303,7 +296,7 @@ class DetailScreen(Screen[None]):
             else:
                 await self._keep_rate_floor()
                 generation = app.client_generation
-                outcome = await in_daemon_thread(lambda: _fetch(app, package_id))
+                outcome = await in_daemon_thread(lambda: fetch_package(app, package_id))
         finally:
             self.in_flight = False
         if not self.is_attached or package_id != self.package_id:
@@ -710,13 +703,3 @@ class DetailScreen(Screen[None]):
     def _example_chosen(self, event: ExampleList.Chosen) -> None:
         event.stop()
         self.action_copy_invocation()
-
-
-def _fetch(app: CypkgApp, package_id: str) -> Outcome:
-    """Runs in a worker thread: build the client if needed, fetch, never raise."""
-    try:
-        return app.client.get_package(package_id)
-    except CypkgError as exc:
-        return exc
-    except Exception as exc:
-        return InternalError(f"{type(exc).__name__}: {inert(str(exc), limit=300)}")

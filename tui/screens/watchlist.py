@@ -25,12 +25,12 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from tui.api.errors import CypkgError, InvalidPackageId
+from tui.api.errors import InvalidPackageId
 from tui.api.ids import extract_package_id
 from tui.api.models import Package, Status
 from tui.present import STATUS_LABELS, human_duration, progress, status_label
 from tui.safe_text import inert
-from tui.screens._threads import in_daemon_thread
+from tui.screens._threads import fetch_package, in_daemon_thread
 from tui.screens._title import refresh_title
 from tui.term_title import notify_kind, notify_sequence
 from tui.watchlist import MAX_IN_FLIGHT, MAX_PER_WINDOW, WatchEvent, WatchScheduler
@@ -43,21 +43,6 @@ from tui.widgets.watch_table import WatchHeader, WatchRow, WatchTable
 if TYPE_CHECKING:
     from tui.app import CypkgApp
     from tui.watchlist import Outcome, Watch, WatchEntry
-
-
-class InternalError(CypkgError):
-    title = "Unexpected error"
-    hint = "This is a bug in cypkg; press r to try again, and please report it."
-
-
-def _get(app: CypkgApp, package_id: str) -> Outcome:
-    """Runs in a daemon thread: one GET through the app's shared client; never raises."""
-    try:
-        return app.client.get_package(package_id)
-    except CypkgError as exc:
-        return exc
-    except Exception as exc:
-        return InternalError(f"{type(exc).__name__}: {inert(str(exc), limit=300)}")
 
 
 class WatchlistService:
@@ -178,7 +163,7 @@ class WatchlistService:
     async def _fetch(self, package_id: str) -> Outcome | None:
         app = self.app
         generation = app.client_generation
-        outcome = await in_daemon_thread(functools.partial(_get, app, package_id))
+        outcome = await in_daemon_thread(functools.partial(fetch_package, app, package_id))
         if generation != app.client_generation:
             return None  # fetched with the previous profile's client: ask again
         return outcome
