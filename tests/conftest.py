@@ -58,6 +58,45 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     return root
 
 
+# --------------------------------------------------------------------------- emulator fixtures
+# For tests/test_emulator_*.py: the emulator on its own fake clock, and plain
+# httpx clients talking to it (a file may override ``emu`` with other settings).
+
+
+@pytest.fixture
+def clock():  # type: ignore[no-untyped-def]
+    from tui.emulator.testing import FakeClock
+
+    return FakeClock()
+
+
+@pytest.fixture
+def emu(clock):  # type: ignore[no-untyped-def]
+    from tui.emulator import Emulator
+
+    with Emulator(clock=clock) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def http(emu):  # type: ignore[no-untyped-def]
+    """A plain client for the emulator: no token, no proxy, no environment."""
+    import httpx
+
+    with httpx.Client(base_url=emu.base_url, timeout=5, trust_env=False, verify=False) as c:
+        yield c
+
+
+@pytest.fixture
+def api(http, clock):  # type: ignore[no-untyped-def]
+    """The same client, holding a bearer token with every scope."""
+    from tui.emulator.testing import client_jwt
+
+    token = http.post("/auth/v2/token", json={"auth_token": client_jwt(now=clock())})
+    http.headers["Authorization"] = "Bearer " + token.json()["access_token"]
+    return http
+
+
 # --------------------------------------------------------------------------- TUI fixtures
 # For tests/test_tui_*.py: a real emulator on loopback driven by a fake clock,
 # and a factory for the app wired to it with a tiny poll interval.

@@ -22,9 +22,6 @@ ALL = {
 }
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -15,21 +15,10 @@ from tui.emulator.testing import FakeClock, client_jwt
 PACKAGE = f"/packages/v2/{DEMO_PACKAGE_ID}"
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
-@pytest.fixture
-def emu(clock: FakeClock) -> Iterator[Emulator]:
-    with Emulator(clock=clock) as emulator:
-        yield emulator
 
 
-@pytest.fixture
-def http(emu: Emulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emu.base_url, timeout=5, trust_env=False, verify=False) as c:
-        yield c
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -17,23 +16,10 @@ from tui.emulator.testing import FakeClock, client_jwt
 PACKAGE = f"/packages/v2/{DEMO_PACKAGE_ID}"
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
-@pytest.fixture
-def emu(clock: FakeClock) -> Iterator[Emulator]:
-    with Emulator(clock=clock) as emulator:
-        yield emulator
 
 
-@pytest.fixture
-def api(emu: Emulator, clock: FakeClock) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emu.base_url, timeout=5, trust_env=False, verify=False) as c:
-        token = c.post("/auth/v2/token", json={"auth_token": client_jwt(now=clock())})
-        c.headers["Authorization"] = "Bearer " + token.json()["access_token"]
-        yield c
 
 
 def raw_get(emu: Emulator, path: str, token: str) -> bytes:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -30,15 +29,8 @@ from tui.emulator.times import format_timestamp, parse_timestamp
 STARTED = (STARTED_SUCCESS_ID, STARTED_FAILED_ID, STARTED_TIMEOUT_ID)
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
-@pytest.fixture
-def emu(clock: FakeClock) -> Iterator[Emulator]:
-    with Emulator(clock=clock) as emulator:
-        yield emulator
 
 
 def statuses(emu: Emulator) -> tuple[str, ...]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,31 +13,17 @@ import pytest
 from tui.emulator import DEMO, Emulator
 from tui.emulator.listing import SORT_FIELDS, field_value
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.emulator.testing import FakeClock, client_jwt
+from tui.emulator.testing import FakeClock
 
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 PAGE_SIZE_MESSAGE = "The page size requested is not supported."
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
-@pytest.fixture
-def emu(clock: FakeClock) -> Iterator[Emulator]:
-    with Emulator(clock=clock) as emulator:
-        yield emulator
 
 
-@pytest.fixture
-def api(emu: Emulator, clock: FakeClock) -> Iterator[httpx.Client]:
-    """A client already holding a bearer token with every scope."""
-    with httpx.Client(base_url=emu.base_url, timeout=5, trust_env=False, verify=False) as c:
-        token = c.post("/auth/v2/token", json={"auth_token": client_jwt(now=clock())})
-        c.headers["Authorization"] = "Bearer " + token.json()["access_token"]
-        yield c
 
 
 def list_all(api: httpx.Client, **params: Any) -> list[dict[str, Any]]:
