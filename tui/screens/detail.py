@@ -53,6 +53,7 @@ from tui.widgets.package_views import (
     RawPane,
     UploaderPane,
 )
+from tui.widgets.tabs import SteadyTabs
 from tui.widgets.timeline import StatusTimeline
 
 if TYPE_CHECKING:
@@ -118,6 +119,10 @@ class DetailScreen(Screen[None]):
                 show=n == 1,
                 key_display="1-5" if n == 1 else None,
                 tooltip="Switch tabs (also left/right)",
+                # Priority like left/right: all tab keys are then handled by the app
+                # in the order typed (a plain binding waits for the focused widget's
+                # queue, so "4 →" in one burst would step from the old tab).
+                priority=True,
             )
             for n, tab in enumerate(TABS, 1)
         ),
@@ -186,7 +191,7 @@ class DetailScreen(Screen[None]):
         yield ValueStatic(id="notice")
         yield StatusTimeline(id="timeline")
         yield ErrorPanel(id="error-panel")
-        with TabbedContent(id="tabs", initial="overview"):
+        with SteadyTabs(id="tabs", initial="overview"):
             with TabPane(self._tab_title("overview"), id="overview"):
                 yield OverviewPane(id="overview-pane")
             # The other panes are built when their tab is first shown (_build_pane):
@@ -603,7 +608,13 @@ class DetailScreen(Screen[None]):
     @on(TabbedContent.TabActivated)
     async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = event.pane.id or ""
+        # After a burst of tab keys, the activations of the tabs passed through arrive
+        # late: only the tab still active gets its pane built and the focus.
+        if tab != self._active_tab():
+            return
         await self._build_pane(tab)
+        if tab != self._active_tab():  # another key came in while the pane was mounted
+            return
         # Mouse clicks on a tab: move the keyboard focus into the pane too.
         self._focus_pane(tab)
         self._tick_pane(tab)
