@@ -622,10 +622,16 @@ class DetailScreen(Screen[None]):
     async def _build_pane(self, tab: str) -> None:
         """The pane of ``tab``, built and filled on its first view."""
         kind = LAZY_PANES.get(tab)
-        if kind is None or tab in self._built:
+        holder = self.query_one(f"#{tab}", TabPane)
+        if kind is None or tab in self._built or holder.children:
             return
-        pane = self._built[tab] = kind(id=f"{tab}-pane")
-        await self.query_one(f"#{tab}", TabPane).mount(pane)
+        pane = kind(id=f"{tab}-pane")
+        await holder.mount(pane)
+        if not pane.children:
+            # The app is closing (a hangup or signal during the mount): the pane was
+            # never composed, and filling it would raise.
+            return
+        self._built[tab] = pane
         if self.package is not None and self._tabs_shown:
             pane.show(self.package, self.cy.now())
 
