@@ -167,3 +167,19 @@ def test_burst_in_a_real_terminal(emulator, tmp_path: Path, burst_bytes, drawn) 
         app.close()
     assert written == 0, app.output[quiet_from:][:300]
     assert cpu < 0.2, f"{cpu:.2f} s of CPU in 2 s with nothing pressed"
+
+
+async def test_pane_never_composed_is_not_filled(make_app, wait_until, monkeypatch) -> None:
+    """A mount that ends without the pane being composed (the app closing under a hangup
+    or signal during a tab switch) must not raise: that exited 1 instead of 129."""
+    from tui.widgets.package_views import RawPane
+
+    monkeypatch.setattr(RawPane, "compose", lambda self: iter(()))
+    app = make_app(package_id=DEMO_PACKAGE_ID)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_package(app, wait_until, DEMO_PACKAGE_ID)
+        await pilot.press("5")
+        await pilot.pause()
+        assert "raw" not in screen._built
+        app.exit(None, 129)
+    assert app.return_code == 129

@@ -615,6 +615,8 @@ class DetailScreen(Screen[None]):
         await self._build_pane(tab)
         if tab != self._active_tab():  # another key came in while the pane was mounted
             return
+        if tab in LAZY_PANES and tab not in self._built:  # the app is closing
+            return
         # Mouse clicks on a tab: move the keyboard focus into the pane too.
         self._focus_pane(tab)
         self._tick_pane(tab)
