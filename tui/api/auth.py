@@ -11,6 +11,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import stat
@@ -96,17 +97,25 @@ class AccessToken:
         return now < self.expires_at - RENEW_MARGIN
 
 
-def cache_key(base_url: str, tenant_id: str, app_id: str) -> str:
-    raw = "\n".join((base_url, tenant_id.lower(), app_id.lower()))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:40]
+def cache_key(base_url: str, tenant_id: str, app_id: str, app_secret: str) -> str:
+    """The token cache's key (and file name) for one set of credentials.
+
+    An HMAC keyed by the secret: a token bought with one secret never answers
+    for another (a wrong secret signs in afresh and fails at once), while the
+    key itself reveals nothing about the secret.
+    """
+    message = "\n".join(("cypkg token cache v2", base_url, tenant_id.lower(), app_id.lower()))
+    digest = hmac.new(app_secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256)
+    return digest.hexdigest()[:40]
 
 
 class TokenCache:
     """Access tokens in memory and, when ``directory`` is given, on disk.
 
     The file holds only the access token and its expiry (never the app secret),
-    is mode 0600 in a 0700 directory, and is named by a hash of base URL,
-    tenant and app ID, so profiles never share a token.
+    is mode 0600 in a 0700 directory, and is named by :func:`cache_key`
+    (base URL, tenant, app ID and a fingerprint of the secret), so neither
+    profiles nor secrets ever share a token.
     """
 
     def __init__(self, directory: Path | None) -> None:
