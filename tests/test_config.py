@@ -511,15 +511,15 @@ def test_fifo_is_refused_without_blocking(cfg_file: Path) -> None:
 
 def test_unreadable_file(cfg_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(cfg_file, FULL_TOML)
-    # chmod 000 does not stop root, so fail the read itself.
-    real_read_bytes = Path.read_bytes
+    # chmod 000 does not stop root, so fail the open itself.
+    real_open = os.open
 
-    def denied(self: Path) -> bytes:
-        if self == cfg_file:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    def denied(where: str, *args: Any, **kwargs: Any) -> int:
+        if os.path.basename(where) == cfg_file.name:
+            raise PermissionError(13, "Permission denied", str(where))
+        return real_open(where, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(os, "open", denied)
     with pytest.raises(ConfigError) as info:
         load_config(cfg_file)
     assert str(info.value) == f"Config file {cfg_file} cannot be read: permission denied."
@@ -628,13 +628,13 @@ def test_crash_mid_save_keeps_old_file(
     real = getattr(os, failing)
     calls: list[object] = []
 
-    def crash(*args: object) -> object:
+    def crash(*args: Any, **kwargs: Any) -> object:
         # Let the .bak be written; fail the write of the config file itself.
-        if failing == "replace" and args[1] != cfg_file:
-            return real(*args)
+        if failing == "replace" and os.path.basename(args[1]) != cfg_file.name:
+            return real(*args, **kwargs)
         if failing == "fsync" and calls == []:
             calls.append(args)
-            return real(*args)
+            return real(*args, **kwargs)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, failing, crash)
@@ -716,15 +716,21 @@ def test_save_defaults_to_the_loaded_path(tmp_path: Path) -> None:
 
 
 @posix_only
-def test_save_writes_through_a_symlink(tmp_path: Path) -> None:
-    real = write(tmp_path / "dotfiles" / "cypkg.toml", FULL_TOML)
+def test_a_symlinked_config_file_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    # A dotfile manager's link: refused with its name and the way out, never followed.
+    real = write(tmp_path / "dotfiles" / "cypkg.toml", FULL_TOML, mode=0o644)
     link = tmp_path / "conf" / "config.toml"
     link.parent.mkdir()
     link.symlink_to(real)
-    config = load_config(link)
+    for attempt in (lambda: load_config(link), lambda: save_config(Config(), link)):
+        with pytest.raises(ConfigError) as info:
+            attempt()
+        assert f"{link} is a symbolic link" in str(info.value)
+        assert "CYPKG_CONFIG" in str(info.value)
+    assert link.is_symlink() and mode_of(real) == 0o644 and real.read_text() == FULL_TOML
+    config = load_config(real)  # the way out: CYPKG_CONFIG at the file itself
     config.settings["theme"] = "nord"
     save_config(config)
-    assert link.is_symlink()
     assert load_config(real).settings["theme"] == "nord"
 
 

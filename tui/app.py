@@ -234,6 +234,7 @@ class CypkgApp(App[int]):
             self._write_escape, lambda: title_enabled(self.config.settings.get("terminal_title"))
         )
         self._watchlist: WatchlistService | None = None
+        self._token_cache_told = False
         self.theme = self._initial_theme()
 
     def get_driver_class(self) -> type[Driver]:
@@ -273,7 +274,18 @@ class CypkgApp(App[int]):
             return self.options.client_factory(profile)
         from tui.services import make_client
 
-        return make_client(profile, persist_tokens=not self.is_demo, retry=tui_retry_policy())
+        return make_client(
+            profile,
+            persist_tokens=not self.is_demo,
+            retry=tui_retry_policy(),
+            on_cache_problem=self._token_cache_refused,
+        )
+
+    def _token_cache_refused(self, message: str) -> None:
+        """Tokens are not cached on disk (a link was refused): say so once a run; any thread."""
+        if not self._token_cache_told:
+            self._token_cache_told = True
+            self.notify(inert(message), title="Token cache", severity="warning", markup=False)
 
     def use_profile(self, config: Config, profile: Profile) -> None:
         """Make ``profile`` active (after a save); the next request uses a new client."""
@@ -433,6 +445,10 @@ class CypkgApp(App[int]):
         refresh_title(self)
         if len(self.watchlist_store):
             self.watchlist.start()
+        for store in (self.recent, self.watchlist_store):
+            if store.notice:  # a file kept as it is: the user must hear it before using it
+                title = f"{store.label.capitalize()} kept as it is"
+                self.notify(store.notice, title=title, severity="warning", markup=False, timeout=15)
         if not self.startup.package_id:
             # After the next refresh, so the thread does not compete with the screen's
             # own follow-up frame (the input taking focus).

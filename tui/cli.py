@@ -312,7 +312,12 @@ def _client(profile: Profile, demo: Demo | None) -> CylanceClient:
     def on_retry(error: ApiError, delay: float, attempt: int) -> None:
         print(f"cypkg: {error} Retrying in {delay:.0f} s ({attempt}).", file=sys.stderr)
 
-    return make_client(profile, persist_tokens=demo is None, on_retry=on_retry)
+    def on_cache_problem(message: str) -> None:
+        print(f"cypkg: warning: {message}", file=sys.stderr)
+
+    return make_client(
+        profile, persist_tokens=demo is None, on_retry=on_retry, on_cache_problem=on_cache_problem
+    )
 
 
 def _package_id(value: str) -> str:

@@ -25,9 +25,9 @@ No Textual and no httpx here: the CLI, the TUI and the API layer all use it.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import math
 import os
-import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,7 +37,7 @@ from typing import Any
 
 from tui.api.errors import ConfigError
 from tui.api.urls import DEFAULT_REGION, normalize_base_url, region_by_code, region_for_url
-from tui.files import PRIVATE_DIR_MODE, atomic_write_private, ensure_private_dir, tighten_file
+from tui.files import FileTooLarge, LinkRefused, PrivateDir, atomic_write_private, read_private_file
 from tui.safe_text import inert, is_inert
 
 # platformdirs, tomllib, tomli_w and hmac are imported where they are used:
@@ -325,9 +325,6 @@ def save_config(config: Config, path: Path | None = None) -> None:
     it is likely a hand edit gone wrong that the user will want back.
     """
     target = path if path is not None else (config.path or config_path())
-    # Write through a symlink (dotfile managers) rather than replace the link.
-    if target.is_symlink():
-        target = target.resolve()
     document = _serialise(config)
     try:
         import tomli_w
@@ -583,31 +580,28 @@ def _scrub(message: str, secrets: Iterable[str]) -> str:
 
 
 def _tighten_permissions(path: Path) -> list[str]:
-    """Make the file 0600 and cypkg's own directory 0700; describe what changed."""
+    """Make the file 0600 and cypkg's own directory 0700; describe what changed.
+
+    Nothing is followed through a link: a linked file or directory is left for
+    :func:`_read_file` to refuse.
+    """
     if os.name != "posix":
         return []
+    try:
+        with PrivateDir.open(path.parent, own=_own_dirs(path), create=False) as directory:
+            directory.tighten(path.name)
+            changes = directory.tightened
+    except OSError:
+        return []  # missing, a link or unreadable: _read_file reports what matters
     warnings: list[str] = []
-    targets: list[tuple[Path, Callable[[Path], object], str]] = [(path, tighten_file, "0600")]
-    if _is_own_dir(path.parent):
-        targets.insert(0, (path.parent, ensure_private_dir, f"{PRIVATE_DIR_MODE:04o}"))
-    for target, fix, wanted in targets:
-        try:
-            info = target.stat()
-        except OSError:
-            continue  # missing or unreadable: _read_file reports what matters
-        if target is path and not stat.S_ISREG(info.st_mode):
-            continue
-        mode = stat.S_IMODE(info.st_mode)
-        if not mode & 0o077:
-            continue
+    for target, mode, error in changes:
+        wanted = f"{0o700 if target != path else 0o600:04o}"
         what = "readable" if mode & 0o044 else "accessible"
-        try:
-            fix(target)
-        except OSError as exc:
+        if error is not None:
             warnings.append(
                 inert(
                     f"{target} is {what} by others (mode {mode:04o}) and could not be "
-                    f"changed to {wanted}: {exc.strerror or exc}"
+                    f"changed to {wanted}: {error.strerror or error}"
                 )
             )
         else:
@@ -617,29 +611,39 @@ def _tighten_permissions(path: Path) -> list[str]:
     return warnings
 
 
+def _own_dirs(path: Path) -> int:
+    """How many trailing directories of ``path``'s parent are cypkg's (see tui.files)."""
+    return 1 if _is_own_dir(path.parent) else 0
+
+
 def _read_file(path: Path) -> bytes | None:
-    """The file's bytes, or None when there is no file."""
+    """The file's bytes, or None when there is no file. Never read through a link."""
     try:
-        info = path.stat()
+        return read_private_file(path, _MAX_FILE_SIZE, own=_own_dirs(path))
+    except LinkRefused as exc:
+        raise _link_error(exc) from None
+    except IsADirectoryError:
+        raise _file_error(path, "is a directory, not a file.") from None
+    except FileTooLarge as exc:
+        raise _file_error(path, f"is too large ({exc.size} bytes) to be a config file.") from None
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        raise _file_error(path, f"cannot be read: {exc.strerror or exc}.") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise _file_error(path, "is a directory, not a file.")
-    if not stat.S_ISREG(info.st_mode):
-        # Opening a FIFO or a device could block or never end.
-        raise _file_error(path, "is not a regular file.")
-    if info.st_size > _MAX_FILE_SIZE:
-        raise _file_error(path, f"is too large ({info.st_size} bytes) to be a config file.")
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None  # removed between stat and read
     except PermissionError:
         raise _file_error(path, "cannot be read: permission denied.") from None
     except OSError as exc:
+        if exc.errno == errno.EINVAL:
+            # Opening a FIFO or a device could block or never end.
+            raise _file_error(path, "is not a regular file.") from None
         raise _file_error(path, f"cannot be read: {exc.strerror or exc}.") from None
+
+
+def _link_error(exc: LinkRefused) -> ConfigError:
+    return ConfigError(
+        inert(
+            f"{exc}. Replace the link with the real {exc.kind}, or set {ENV_CONFIG} "
+            "to the path of the file it leads to."
+        )
+    )
 
 
 def _file_error(path: Path, detail: str, secrets: Iterable[str] = ()) -> ConfigError:
@@ -785,7 +789,9 @@ def _free_name(path: Path, suffix: str) -> Path:
 def _write_private(path: Path, data: bytes) -> None:
     """Only cypkg's own config directory is made 0700, not one CYPKG_CONFIG points into."""
     try:
-        atomic_write_private(path, data, private_dir=_is_own_dir(path.parent))
+        atomic_write_private(path, data, own=_own_dirs(path))
+    except LinkRefused as exc:
+        raise _link_error(exc) from None
     except OSError as exc:
         raise ConfigError(
             inert(f"Cannot write {path}: {exc.strerror or exc}. The previous file is unchanged.")

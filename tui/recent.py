@@ -1,29 +1,24 @@
 """Recently opened package IDs, most recent first, kept in the user's data directory.
 
-No Textual here. The file is small JSON written atomically with mode 0600
-(:func:`tui.files.atomic_write_private`); a missing, unreadable or corrupt
-file means "no history", never an error. Names and statuses are stored as
-received and made inert only when shown.
+No Textual here. The file is small JSON, private and shared safely between
+cypkgs open at once (:mod:`tui.entry_file`); a missing or corrupt file means
+"no history", never an error, and one that cannot be used as it is (a link,
+over the limits) is kept as it is, with a notice. Names and statuses are
+stored as received and made inert only when shown.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
 from tui.api.errors import InvalidPackageId
 from tui.api.ids import normalize_package_id
-from tui.files import (
-    atomic_write_private,
-    load_entry_file,
-    read_entry_file,
-)
+from tui.entry_file import Change, EntryStore, read_entry_file
 
 FILE_NAME = "recent.json"
 MAX_ENTRIES = 20
@@ -49,11 +44,16 @@ def default_path() -> Path:
     return data_dir() / FILE_NAME
 
 
-class RecentStore:
+class RecentStore(EntryStore[RecentEntry]):
     """The recent list, in memory and (unless ``path`` is None) on disk.
 
-    Thread-safe: the TUI records from worker threads.
+    Thread-safe: the TUI records from worker threads. Every change is saved at
+    once. Opening a package when the list is full lets the oldest one go: that
+    is what a recent list is for.
     """
+
+    label: ClassVar[str] = "recent list"
+    read_only_effect: ClassVar[str] = "packages opened in this session are not added to it"
 
     def __init__(
         self,
@@ -62,28 +62,14 @@ class RecentStore:
         limit: int = MAX_ENTRIES,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.path = path
-        self.limit = limit
         self._clock = clock
-        self._lock = threading.Lock()
-        self._entries: list[RecentEntry] = []
-        #: The file held something we could not read: keep it aside before overwriting it.
-        self._damaged = False
-        if path is not None:
-            self._entries, self._damaged = load_entry_file(path, _entry, _MAX_FILE_SIZE)
-        del self._entries[limit:]
+        super().__init__(path, limit=limit, max_bytes=_MAX_FILE_SIZE)
 
-    @property
-    def entries(self) -> list[RecentEntry]:
-        with self._lock:
-            return list(self._entries)
+    def _parse(self, item: object) -> RecentEntry | None:
+        return _entry(item)
 
-    def ids(self) -> list[str]:
-        return [entry.package_id for entry in self.entries]
-
-    def get(self, package_id: str) -> RecentEntry | None:
-        with self._lock:
-            return next((e for e in self._entries if e.package_id == package_id), None)
+    def _dump(self, entries: list[RecentEntry]) -> bytes:
+        return dump_entries(entries)
 
     def record(
         self,
@@ -97,60 +83,59 @@ class RecentStore:
 
         ``name``/``status`` of None keep what was known. ``move_to_front``
         is for "opened now"; a later update of what a fetch found leaves the
-        order alone.
+        order alone (and, in the file, does not bring back an entry another
+        cypkg forgot meanwhile).
         """
         try:
             pid = normalize_package_id(package_id)
         except InvalidPackageId:
             return False
-        if name is not None:
-            name = name[:MAX_NAME]
-        if status is not None:
-            status = status[:40]
-        with self._lock:
-            index = next((i for i, e in enumerate(self._entries) if e.package_id == pid), None)
-            old = self._entries[index] if index is not None else None
-            new = RecentEntry(
-                pid,
-                name if name is not None else (old.name if old else None),
-                status if status is not None else (old.status if old else None),
-                self._clock(),
-            )
-            if old is not None and index is not None:
-                if not move_to_front and (old.name, old.status) == (new.name, new.status):
-                    return False
-                if move_to_front:
-                    del self._entries[index]
-                    self._entries.insert(0, new)
-                else:
-                    self._entries[index] = replace(new, seen_at=old.seen_at)
-            else:
-                self._entries.insert(0, new)
-            del self._entries[self.limit :]
-            snapshot = list(self._entries)
-        self._save(snapshot)
+        name = name[:MAX_NAME] if name is not None else None
+        status = status[:40] if status is not None else None
+        # Not listed here yet: an update is an add (its "opened" may still be on its way).
+        front = move_to_front or pid not in self
+        if not self._change(_recording(pid, name, status, self._clock(), front, self.limit)):
+            return False
+        self.save()
         return True
 
     def forget(self, package_id: str) -> bool:
-        with self._lock:
-            before = len(self._entries)
-            self._entries = [e for e in self._entries if e.package_id != package_id]
-            if len(self._entries) == before:
-                return False
-            snapshot = list(self._entries)
-        self._save(snapshot)
+        def change(entries: list[RecentEntry]) -> list[RecentEntry] | None:
+            kept = [e for e in entries if e.package_id != package_id]
+            return kept if len(kept) != len(entries) else None
+
+        if not self._change(change):
+            return False
+        self.save()
         return True
 
-    def _save(self, entries: list[RecentEntry]) -> None:
-        if self.path is None:
-            return
-        # History is a convenience: a read-only home must not break the app.
-        with contextlib.suppress(OSError):
-            if self._damaged:
-                # Probably a hand edit gone wrong: keep it for the user, as config does.
-                os.replace(self.path, self.path.with_name(self.path.name + ".corrupt"))
-                self._damaged = False
-            atomic_write_private(self.path, dump_entries(entries))
+
+def _recording(
+    pid: str, name: str | None, status: str | None, now: float, front: bool, limit: int
+) -> Change[RecentEntry]:
+    def change(entries: list[RecentEntry]) -> list[RecentEntry] | None:
+        index = next((i for i, e in enumerate(entries) if e.package_id == pid), None)
+        old = entries[index] if index is not None else None
+        if old is None and not front:
+            return None  # an update of an entry forgotten meanwhile: it stays forgotten
+        new = RecentEntry(
+            pid,
+            name if name is not None else (old.name if old else None),
+            status if status is not None else (old.status if old else None),
+            now,
+        )
+        if old is not None and index is not None and not front:
+            if (old.name, old.status) == (new.name, new.status):
+                return None
+            entries[index] = replace(new, seen_at=old.seen_at)
+        else:
+            if index is not None:
+                del entries[index]
+            entries.insert(0, new)
+        del entries[limit:]
+        return entries
+
+    return change
 
 
 def dump_entries(entries: list[RecentEntry]) -> bytes:

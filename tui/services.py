@@ -6,6 +6,7 @@ CLI build HTTP clients themselves; they come here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,12 +26,19 @@ def make_client(
     persist_tokens: bool = True,
     retry: RetryPolicy | None = None,
     on_retry: RetryHook | None = None,
+    on_cache_problem: Callable[[str], None] | None = None,
 ) -> CylanceClient:
-    """A client for ``profile``; tokens are cached on disk unless ``persist_tokens`` is off."""
+    """A client for ``profile``; tokens are cached on disk unless ``persist_tokens`` is off.
+
+    ``on_cache_problem`` hears once why the disk cache is refused (a link in place
+    of cypkg's cache or token directory); the client then signs in each time.
+    """
     from tui.api.auth import TokenCache
     from tui.api.client import CylanceClient
 
-    cache = TokenCache(token_cache_dir() if persist_tokens else None)
+    # <cache dir>/tokens: both directories are cypkg's own (never links, 0700).
+    directory = token_cache_dir() if persist_tokens else None
+    cache = TokenCache(directory, own=2, on_problem=on_cache_problem)
     return CylanceClient(
         profile.api_url,
         profile.tenant_id,

@@ -4,8 +4,9 @@ Plain Python, no Textual; the TUI's watchlist screen and ``cypkg watch ID ID…`
 both drive it. Three parts:
 
 * :class:`WatchlistStore` — the watched IDs (with the name and status last
-  seen), persisted like the recent list: small JSON in the data dir, written
-  atomically with mode 0600, bounded to :data:`MAX_WATCHED` entries.
+  seen), persisted like the recent list: small private JSON in the data dir,
+  shared safely by cypkgs open at once (:mod:`tui.entry_file`), bounded to
+  :data:`MAX_WATCHED` entries; a bigger file is kept as it is, with a notice.
 * :class:`StatusHistory` — every status seen this session, per package, with
   its time (bounded), for the detail screen's timeline.
 * :class:`WatchScheduler` — one queue of due times for all watched packages.
@@ -24,23 +25,17 @@ import asyncio
 import contextlib
 import heapq
 import json
-import os
-import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from tui.api.errors import CypkgError, InvalidPackageId, RateLimited
 from tui.api.ids import normalize_package_id
 from tui.api.models import Package, Status
-from tui.files import (
-    atomic_write_private,
-    load_entry_file,
-    read_entry_file,
-)
+from tui.entry_file import Change, EntryStore, read_entry_file
 from tui.watch import DEFAULT_INTERVAL, MIN_INTERVAL, PollState
 
 FILE_NAME = "watchlist.json"
@@ -84,16 +79,21 @@ class WatchEntry:
     added_at: float = 0.0
 
 
-AddResult = Literal["added", "present", "full", "invalid"]
+AddResult = Literal["added", "present", "full", "invalid", "refused"]
 
 
-class WatchlistStore:
+class WatchlistStore(EntryStore[WatchEntry]):
     """The watched packages, in the order added, in memory and (unless ``path`` is None) on disk.
 
-    Changes happen in memory at once; :meth:`save` writes the current list and
-    may run in another thread (it takes the lock and writes the latest state,
-    so saves that race end with the newest list on disk).
+    Changes happen in memory at once; :meth:`save` applies them to the file as
+    it is now (another cypkg may have changed it) and may run in another thread.
+    While the file is kept as it is (:attr:`read_only`: over the limits, a link,
+    unreadable) adding and removing are refused and :attr:`notice` says why;
+    statuses seen are kept in memory only.
     """
+
+    label: ClassVar[str] = "watchlist"
+    read_only_effect: ClassVar[str] = "packages cannot be added or removed here"
 
     def __init__(
         self,
@@ -102,36 +102,14 @@ class WatchlistStore:
         limit: int = MAX_WATCHED,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.path = path
-        self.limit = limit
         self._clock = clock
-        self._lock = threading.Lock()
-        self._save_lock = threading.Lock()
-        self._entries: list[WatchEntry] = []
-        self._damaged = False
-        if path is not None:
-            self._entries, self._damaged = load_entry_file(path, _entry, _MAX_FILE_SIZE)
-        del self._entries[limit:]
+        super().__init__(path, limit=limit, max_bytes=_MAX_FILE_SIZE)
 
-    @property
-    def entries(self) -> list[WatchEntry]:
-        with self._lock:
-            return list(self._entries)
+    def _parse(self, item: object) -> WatchEntry | None:
+        return _entry(item)
 
-    def ids(self) -> list[str]:
-        return [entry.package_id for entry in self.entries]
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
-
-    def __contains__(self, package_id: object) -> bool:
-        with self._lock:
-            return any(e.package_id == package_id for e in self._entries)
-
-    def get(self, package_id: str) -> WatchEntry | None:
-        with self._lock:
-            return next((e for e in self._entries if e.package_id == package_id), None)
+    def _dump(self, entries: list[WatchEntry]) -> bytes:
+        return dump_entries(entries)
 
     def add(
         self, package_id: str, *, name: str | None = None, status: str | None = None
@@ -141,51 +119,58 @@ class WatchlistStore:
             pid = normalize_package_id(package_id)
         except InvalidPackageId:
             return "invalid"
-        with self._lock:
-            if any(e.package_id == pid for e in self._entries):
-                return "present"
-            if len(self._entries) >= self.limit:
-                return "full"
-            self._entries.append(
-                WatchEntry(pid, _clip(name, MAX_NAME), _clip(status, 40), self._clock())
-            )
-        return "added"
+        if pid in self:
+            return "present"
+        if self.read_only:
+            return "refused"
+        if len(self) >= self.limit:
+            return "full"
+        entry = WatchEntry(pid, _clip(name, MAX_NAME), _clip(status, 40), self._clock())
+
+        def change(entries: list[WatchEntry]) -> list[WatchEntry] | None:
+            if any(e.package_id == pid for e in entries):
+                return None
+            return [*entries, entry]
+
+        return "added" if self._change(change) else "present"
 
     def remove(self, package_id: str) -> bool:
-        with self._lock:
-            before = len(self._entries)
-            self._entries = [e for e in self._entries if e.package_id != package_id]
-            return len(self._entries) != before
+        """Stop watching a package (the caller saves); False when absent or read-only."""
+        if self.read_only:
+            return False
+
+        def change(entries: list[WatchEntry]) -> list[WatchEntry] | None:
+            kept = [e for e in entries if e.package_id != package_id]
+            return kept if len(kept) != len(entries) else None
+
+        return self._change(change)
 
     def update(self, package_id: str, *, name: str | None, status: str | None) -> bool:
-        """Remember what a fetch found; True when it changed (the caller saves then)."""
-        name, status = _clip(name, MAX_NAME), _clip(status, 40)
-        with self._lock:
-            for index, entry in enumerate(self._entries):
-                if entry.package_id != package_id:
-                    continue
-                new = WatchEntry(
-                    package_id,
-                    name if name is not None else entry.name,
-                    status if status is not None else entry.status,
-                    entry.added_at,
-                )
-                if new == entry:
-                    return False
-                self._entries[index] = new
-                return True
-        return False
+        """Remember what a fetch found; True when it changed (the caller saves then).
 
-    def save(self) -> None:
-        """Write the list now (atomic, 0600); errors are swallowed: it is a convenience."""
-        if self.path is None:
-            return
-        with self._save_lock, contextlib.suppress(OSError):
-            if self._damaged:
-                # Probably a hand edit gone wrong: keep it for the user.
-                os.replace(self.path, self.path.with_name(self.path.name + ".corrupt"))
-                self._damaged = False
-            atomic_write_private(self.path, dump_entries(self.entries))
+        In the file it changes only an entry still there: it never brings back a
+        package another cypkg stopped watching.
+        """
+        return self._change(_updating(package_id, _clip(name, MAX_NAME), _clip(status, 40)))
+
+
+def _updating(package_id: str, name: str | None, status: str | None) -> Change[WatchEntry]:
+    def change(entries: list[WatchEntry]) -> list[WatchEntry] | None:
+        for index, entry in enumerate(entries):
+            if entry.package_id != package_id:
+                continue
+            new = WatchEntry(
+                package_id,
+                name if name is not None else entry.name,
+                status if status is not None else entry.status,
+                entry.added_at,
+            )
+            if new == entry:
+                return None
+            return [*entries[:index], new, *entries[index + 1 :]]
+        return None
+
+    return change
 
 
 def _clip(value: str | None, limit: int) -> str | None:

@@ -11,16 +11,18 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import stat
 import threading
 import time
 import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.files import atomic_write_private, tighten_dir
+from tui.files import LinkRefused, PrivateDir
 
 ISSUER = "http://cylance.com"
 #: The API refuses client JWTs that live longer than 30 minutes.
@@ -30,6 +32,8 @@ MAX_JWT_LIFETIME = 1800
 RENEW_MARGIN = 60.0
 #: When an access token carries no readable ``exp``: clients assume 30 minutes.
 ASSUMED_LIFETIME = 1800.0
+#: A token file is a few kilobytes; anything bigger is not one.
+_MAX_TOKEN_FILE = 64 * 1024
 
 
 def build_client_jwt(
@@ -96,26 +100,46 @@ class AccessToken:
         return now < self.expires_at - RENEW_MARGIN
 
 
-def cache_key(base_url: str, tenant_id: str, app_id: str) -> str:
-    raw = "\n".join((base_url, tenant_id.lower(), app_id.lower()))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:40]
+def cache_key(base_url: str, tenant_id: str, app_id: str, app_secret: str) -> str:
+    """The token cache's key (and file name) for one set of credentials.
+
+    An HMAC keyed by the secret: a token bought with one secret never answers
+    for another (a wrong secret signs in afresh and fails at once), while the
+    key itself reveals nothing about the secret.
+    """
+    message = "\n".join(("cypkg token cache v2", base_url, tenant_id.lower(), app_id.lower()))
+    digest = hmac.new(app_secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256)
+    return digest.hexdigest()[:40]
 
 
 class TokenCache:
     """Access tokens in memory and, when ``directory`` is given, on disk.
 
     The file holds only the access token and its expiry (never the app secret),
-    is mode 0600 in a 0700 directory, and is named by a hash of base URL,
-    tenant and app ID, so profiles never share a token.
+    is mode 0600 in a 0700 directory, and is named by :func:`cache_key`
+    (base URL, tenant, app ID and a fingerprint of the secret), so neither
+    profiles nor secrets ever share a token.
+
+    Nothing is followed through a link (see :mod:`tui.files`): ``own`` counts the
+    trailing directories of ``directory`` that are cypkg's (2 for
+    ``<cache dir>/tokens``). When one of them is a link the disk cache is refused
+    for good: tokens stay in memory, and ``on_problem`` hears why, once.
     """
 
-    def __init__(self, directory: Path | None) -> None:
+    def __init__(
+        self,
+        directory: Path | None,
+        *,
+        own: int = 1,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
         self._directory = directory
+        self._own = own
+        self._on_problem = on_problem
+        #: Why tokens are not cached on disk, when a link was refused.
+        self.problem: str | None = None
         self._memory: dict[str, AccessToken] = {}
         self._lock = threading.Lock()
-
-    def _path(self, key: str) -> Path | None:
-        return None if self._directory is None else self._directory / f"{key}.json"
 
     def get(self, key: str, now: float | None = None) -> AccessToken | None:
         now = time.time() if now is None else now
@@ -132,52 +156,74 @@ class TokenCache:
     def put(self, key: str, token: AccessToken) -> None:
         with self._lock:
             self._memory[key] = token
-            path = self._path(key)
-            if path is None:
-                return
             data = json.dumps({"access_token": token.value, "expires_at": token.expires_at})
             # A read-only cache dir costs one extra request next time, nothing more.
-            with contextlib.suppress(OSError):
-                atomic_write_private(path, data.encode("utf-8"))
+            with self._disk() as directory:
+                if directory is not None:
+                    directory.write_atomic(f"{key}.json", data.encode("utf-8"))
 
     def discard(self, key: str) -> None:
         with self._lock:
             self._memory.pop(key, None)
-            path = self._path(key)
-            if path is not None:
-                with contextlib.suppress(OSError):
-                    path.unlink()
+            with self._disk(create=False) as directory:
+                if directory is not None:
+                    directory.unlink(f"{key}.json")
+
+    @contextlib.contextmanager
+    def _disk(self, *, create: bool = True) -> Iterator[PrivateDir | None]:
+        """The cache directory, open (None when memory only); disk errors end quietly.
+
+        A read-only, missing or damaged cache costs one sign-in, nothing more.
+        """
+        directory: PrivateDir | None = None
+        if self._directory is not None and self.problem is None:
+            try:
+                directory = PrivateDir.open(self._directory, own=self._own, create=create)
+            except LinkRefused as exc:
+                self._refuse(exc)
+            except OSError:
+                pass
+        if directory is None:
+            yield None
+            return
+        with directory, contextlib.suppress(OSError):
+            yield directory
+
+    def _refuse(self, exc: LinkRefused) -> None:
+        self.problem = (
+            f"{exc}. Access tokens are not cached on disk: cypkg signs in each time "
+            "until the link is replaced by a real directory."
+        )
+        if self._on_problem is not None:
+            with contextlib.suppress(Exception):
+                self._on_problem(self.problem)
 
     def _read(self, key: str) -> AccessToken | None:
-        path = self._path(key)
-        if path is None:
-            return None
-        if not _private(path):
-            # Others could read it, so others may hold the token: never use it.
-            with contextlib.suppress(OSError):
-                path.unlink()
+        name = f"{key}.json"
+        raw: bytes | None = None
+        with self._disk(create=False) as directory:
+            if directory is not None:
+                info = directory.lstat(name)
+                if info is not None and not _private(info):
+                    # Others could read it (or it is a link, not followed): others may
+                    # hold the token, so never use it.
+                    directory.unlink(name)
+                elif info is not None:
+                    raw = directory.read(name, _MAX_TOKEN_FILE)
+        if raw is None:
             return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(raw.decode("utf-8"))
             value, expires_at = data["access_token"], data["expires_at"]
-        except (OSError, ValueError, KeyError, TypeError, RecursionError):
-            return None  # missing or damaged: just fetch a new token
+        except (ValueError, KeyError, TypeError, RecursionError):
+            return None  # damaged: just fetch a new token
         if not isinstance(value, str) or not isinstance(expires_at, (int, float)):
             return None
         return AccessToken(value, float(expires_at))
 
 
-def _private(path: Path) -> bool:
-    """False when a token file is readable or writable by others (or is not a regular file).
-
-    Its directory is made 0700 on the way (it is cypkg's own cache directory).
-    """
-    if os.name != "posix":
-        return True
-    try:
-        info = path.lstat()
-    except OSError:
-        return True  # missing: the read that follows says so
-    with contextlib.suppress(OSError):
-        tighten_dir(path.parent)
-    return stat.S_ISREG(info.st_mode) and not stat.S_IMODE(info.st_mode) & 0o077
+def _private(info: os.stat_result) -> bool:
+    """False for a token file others could read or write, or anything but a regular file."""
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    return os.name != "posix" or not stat.S_IMODE(info.st_mode) & 0o077

@@ -98,7 +98,7 @@ class CylanceClient:
         self._secret = app_secret
         self._scopes = scopes
         self._cache = token_cache if token_cache is not None else TokenCache(None)
-        self._key = cache_key(self.base_url, self.tenant_id, self.app_id)
+        self._key = cache_key(self.base_url, self.tenant_id, self.app_id, app_secret)
         self.retry = retry or RetryPolicy()
         self._clock = clock
         self._sleep = sleep

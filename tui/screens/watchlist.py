@@ -113,6 +113,9 @@ class WatchlistService:
             )
             return False
         result = self.store.add(pid, name=name, status=status)
+        if result == "refused":
+            self._refused()
+            return False
         if result == "full":
             self.app.notify(
                 f"The watchlist holds at most {self.store.limit} packages; remove one first.",
@@ -137,12 +140,25 @@ class WatchlistService:
         return True
 
     def unwatch(self, package_id: str) -> bool:
+        if self.store.read_only:
+            self._refused()
+            return False
         removed = self.store.remove(package_id)
         self.scheduler.remove(package_id)
         if removed:
             self._save()
             self._changed()
         return removed
+
+    def _refused(self) -> None:
+        """The watchlist file is kept as it is (over the limits, a link): say why."""
+        self.app.notify(
+            self.store.notice or "The watchlist file cannot be changed.",
+            title="Watchlist kept as it is",
+            severity="warning",
+            timeout=8,
+            markup=False,
+        )
 
     def refresh(self, package_id: str | None = None) -> None:
         self.scheduler.refresh(package_id)
@@ -264,6 +280,15 @@ def watch_row(entry: WatchEntry, watch: Watch | None, now: datetime, monotonic: 
 class WatchlistScreen(Screen[None]):
     """Every watched package, live."""
 
+    DEFAULT_CSS = """
+    #watch-notice {
+        height: auto;
+        max-height: 4;
+        padding: 0 1;
+        color: $text-warning;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="watchlist-back", tooltip="Back"),
         Binding("a", "focus_add", "Add", id="watchlist-add", tooltip="Add a package by ID"),
@@ -282,6 +307,8 @@ class WatchlistScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield ContextBar("Watchlist")
         yield ValueStatic(id="watch-summary")
+        # Why the list shown is not the whole file, or is not saved (tui.entry_file).
+        yield ValueStatic(id="watch-notice")
         yield StillInput(
             placeholder="a: add a package ID or URL, then Enter",
             id="watch-add",
@@ -346,6 +373,9 @@ class WatchlistScreen(Screen[None]):
             f"polling {scheduler.active} (≤{MAX_PER_WINDOW} requests/s, ≤{MAX_IN_FLIGHT} at once)"
         )
         self.query_one("#watch-summary", ValueStatic).set(Content(" · ".join(parts)))
+        notice = self.query_one("#watch-notice", ValueStatic)
+        notice.display = service.store.notice is not None
+        notice.set(Content(f"⚠ {service.store.notice}" if service.store.notice else ""))
         refresh_title(self.cy)
 
     def terminal_title(self) -> str:
