@@ -45,6 +45,7 @@ from tui.api.errors import (
 from tui.api.ids import normalize_package_id
 from tui.api.models import Package, PackagePage, parse_package, parse_page
 from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
+from tui.api.transport import attempt, watch_client
 from tui.api.urls import normalize_base_url
 from tui.safe_text import inert
 
@@ -113,9 +114,12 @@ class CylanceClient:
             # trust_env: HTTPS_PROXY/NO_PROXY and SSL_CERT_FILE work as users expect.
             trust_env=True,
             follow_redirects=False,
+            # Before httpx reads a Location at all: some make it raise (an ESC in the URL).
+            event_hooks={"response": [_refuse_redirect]},
             headers={"Accept": "application/json", "User-Agent": f"cypkg/{__version__}"},
             transport=transport,
         )
+        watch_client(self._http)
 
     def __repr__(self) -> str:
         return f"CylanceClient(base_url={self.base_url!r}, tenant_id={self.tenant_id!r})"
@@ -278,14 +282,19 @@ class CylanceClient:
         """Send one request; the body is read (capped) inside, transport errors mapped."""
         url = self.base_url + path
         self.requests_sent += 1
-        try:
-            with self._http.stream(method, url, **kwargs) as response:
-                _read_capped(response)
-                yield response
-        except httpx.TimeoutException as exc:
-            raise RequestTimeout(f"{_timeout_kind(exc)} talking to {self.base_url}.") from None
-        except httpx.TransportError as exc:
-            raise NetworkError(_describe_transport_error(exc, self.base_url)) from None
+        with attempt() as sent:
+            try:
+                with self._http.stream(method, url, **kwargs) as response:
+                    _read_capped(response)
+                    yield response
+            except httpx.TimeoutException as exc:
+                raise RequestTimeout(f"{_timeout_kind(exc)} talking to {self.base_url}.") from None
+            except httpx.TransportError as exc:
+                status = sent.status
+                if isinstance(exc, httpx.ProtocolError) and status and 300 <= status < 400:
+                    # A head too broken for h11 (CR or NUL in Location, 100 KB of it).
+                    raise _redirect_error(status, None, malformed=True) from None
+                raise NetworkError(_describe_transport_error(exc, self.base_url)) from None
 
     def _status_error(
         self, response: httpx.Response, scope: str, not_found_id: str | None
@@ -308,14 +317,27 @@ class CylanceClient:
             return RateLimited(f"Rate limited by the API (HTTP 429{said}).")
         if 500 <= status < 600:
             return ServerError(f"The service answered HTTP {status}{said}.", status=status)
-        if 300 <= status < 400:
-            where = inert(response.headers.get("Location", "?"), limit=120)
-            return InvalidResponse(
-                f"Unexpected redirect (HTTP {status}) to {where}: a proxy or portal may be "
-                "answering; check the base URL.",
-                status=status,
-            )
         return InvalidResponse(f"Unexpected HTTP {status}{said}.", status=status)
+
+
+def _refuse_redirect(response: httpx.Response) -> None:
+    """Any 3xx ends the request as it is: never followed, never retried."""
+    if 300 <= response.status_code < 400:
+        raise _redirect_error(response.status_code, response.headers.get("Location"))
+
+
+def _redirect_error(status: int, location: str | None, *, malformed: bool = False) -> ApiError:
+    if malformed:
+        what = "with a malformed Location header"
+    elif location is None:
+        what = "without a Location"
+    else:
+        what = f"to {inert(location, limit=120)}"
+    return InvalidResponse(
+        f"Unexpected redirect (HTTP {status}) {what}: a proxy or portal may be answering; "
+        "check the base URL.",
+        status=status,
+    )
 
 
 def list_params(
