@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -45,7 +46,7 @@ from tui.api.errors import (
 from tui.api.ids import normalize_package_id
 from tui.api.models import Package, PackagePage, parse_package, parse_page
 from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
-from tui.api.transport import attempt, watch_client
+from tui.api.transport import Attempt, attempt, watch_client
 from tui.api.urls import normalize_base_url
 from tui.safe_text import inert
 
@@ -67,6 +68,9 @@ MAX_PAGE_SIZE = 200
 #: not a package, and reading it all would only cost memory.
 MAX_BODY_BYTES = 16 * 1024 * 1024
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
+#: Seconds one request attempt may take in all, connect to last body byte (the
+#: timeouts above bound single operations only). The profile's default too.
+DEFAULT_REQUEST_TIMEOUT = 60.0
 #: Clock skew worth mentioning when authentication fails.
 SKEW_WARNING = 120.0
 
@@ -88,6 +92,7 @@ class CylanceClient:
         token_cache: TokenCache | None = None,
         retry: RetryPolicy | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] | None = None,
         on_retry: RetryHook | None = None,
@@ -101,6 +106,11 @@ class CylanceClient:
         self._cache = token_cache if token_cache is not None else TokenCache(None)
         self._key = cache_key(self.base_url, self.tenant_id, self.app_id)
         self.retry = retry or RetryPolicy()
+        if not request_timeout > 0:
+            raise ValueError("request_timeout must be a positive number of seconds")
+        #: The deadline of every request attempt, seconds (see DEFAULT_REQUEST_TIMEOUT).
+        self.request_timeout = float(request_timeout)
+        self._timeout = timeout
         self._clock = clock
         self._sleep = sleep
         self.on_retry = on_retry
@@ -282,12 +292,15 @@ class CylanceClient:
         """Send one request; the body is read (capped) inside, transport errors mapped."""
         url = self.base_url + path
         self.requests_sent += 1
-        with attempt() as sent:
+        with attempt(self.request_timeout) as sent:
             try:
-                with self._http.stream(method, url, **kwargs) as response:
-                    _read_capped(response)
+                timeout = sent.bound(self._timeout)
+                with self._http.stream(method, url, timeout=timeout, **kwargs) as response:
+                    _read_capped(response, sent)
                     yield response
             except httpx.TimeoutException as exc:
+                if sent.limited or sent.ran_out:
+                    raise self._deadline_error() from None
                 raise RequestTimeout(f"{_timeout_kind(exc)} talking to {self.base_url}.") from None
             except httpx.TransportError as exc:
                 status = sent.status
@@ -295,6 +308,15 @@ class CylanceClient:
                     # A head too broken for h11 (CR or NUL in Location, 100 KB of it).
                     raise _redirect_error(status, None, malformed=True) from None
                 raise NetworkError(_describe_transport_error(exc, self.base_url)) from None
+
+    def _deadline_error(self) -> RequestTimeout:
+        return RequestTimeout(
+            f"No complete answer from {urlsplit(self.base_url).netloc} within "
+            f"{self.request_timeout:g} s (request deadline).",
+            hint="The answer came too slowly (a slow link, or a server or proxy sending it "
+            "bit by bit); cypkg retried. On a slow link, raise request_timeout in the "
+            "profile, CYPKG_REQUEST_TIMEOUT or --request-timeout.",
+        )
 
     def _status_error(
         self, response: httpx.Response, scope: str, not_found_id: str | None
@@ -377,13 +399,17 @@ def _tls_verification(ca_bundle: str | None) -> ssl.SSLContext | bool:
         raise ConfigError(f"Cannot use the CA bundle {ca_bundle}: {exc}.") from None
 
 
-def _read_capped(response: httpx.Response) -> None:
+def _read_capped(response: httpx.Response, sent: Attempt) -> None:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise InvalidResponse(_too_big())
     chunks: list[bytes] = []
     total = 0
     for chunk in response.iter_bytes():
+        if sent.ran_out:
+            # The streams stop a read at the deadline; this catches a transport whose
+            # streams are not watched (see tui.api.transport.watch_client).
+            raise httpx.ReadTimeout("the request deadline passed", request=response.request)
         total += len(chunk)
         if total > MAX_BODY_BYTES:
             raise InvalidResponse(_too_big())

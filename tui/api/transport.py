@@ -1,13 +1,21 @@
-"""Under the client: the network streams of each request attempt, watched.
+"""Under the client: the network streams of each request attempt, bounded and watched.
+
+httpx's timeouts bound each socket operation (connect, one read, one write), never a
+whole request: a server that sends one byte every few seconds, head or body, never
+trips them and holds the caller for ever. Here every socket operation of an attempt
+(TCP connect, TLS handshake, each read and write) waits at most what is left of the
+attempt's deadline, and fails as a timeout once nothing is left, so the attempt ends
+by its deadline however the server dribbles its answer.
 
 httpx parses a response's head with h11, which refuses some heads outright (a CR or
 NUL inside a header, a header over 100 KB) with an error that no longer says what the
 status was. To tell "a redirect with a broken Location" from "the connection broke
-off", the streams here keep the first bytes each answer starts with, per thread (a
-client is shared by the TUI's worker threads, and a synchronous httpx request does all
-its I/O in the thread that sent it).
+off", the streams also keep the first bytes each answer starts with.
 
-The streams are put under a client's connection pools by :func:`watch_client`.
+Both are per thread: a client is shared by the TUI's worker threads, and a synchronous
+httpx request does all its I/O in the thread that sent it. The streams are put under a
+client's connection pools by :func:`watch_client`. (Name resolution is not a socket
+operation and is not bounded here.)
 """
 
 from __future__ import annotations
@@ -15,8 +23,9 @@ from __future__ import annotations
 import re
 import ssl
 import threading
+import time
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import httpcore
@@ -29,11 +38,55 @@ _local = threading.local()
 
 
 class Attempt:
-    """One request attempt on the current thread, as its streams saw it."""
+    """One request attempt on the current thread: its deadline, and what its streams saw."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, seconds: float | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self.deadline = None if seconds is None else clock() + seconds
+        #: The last socket operation was given what was left of the deadline, not its own
+        #: timeout: if it timed out, the deadline did.
+        self.limited = False
         self._stream: object | None = None
         self._head = b""
+
+    @property
+    def ran_out(self) -> bool:
+        return self.deadline is not None and self._clock() >= self.deadline
+
+    def bound(self, timeout: httpx.Timeout) -> httpx.Timeout:
+        """``timeout`` with no part longer than the whole deadline (waiting for a pooled
+        connection is not a socket operation, so it is capped here)."""
+        if self.seconds is None:
+            return timeout
+        whole = self.seconds
+
+        def cap(value: float | None) -> float:
+            return whole if value is None else min(value, whole)
+
+        return httpx.Timeout(
+            connect=cap(timeout.connect),
+            read=cap(timeout.read),
+            write=cap(timeout.write),
+            pool=cap(timeout.pool),
+        )
+
+    def limit(self, timeout: float | None, error: type[Exception]) -> float | None:
+        """The timeout for one socket operation: ``timeout`` or what is left, the less.
+
+        Never zero (a zero timeout would make the socket non-blocking): with nothing
+        left, ``error`` (an httpcore timeout, which httpx maps to its own) is raised.
+        """
+        if self.deadline is None:
+            return timeout
+        left = self.deadline - self._clock()
+        if left <= 0:
+            self.limited = True
+            raise error("the request deadline passed")
+        self.limited = timeout is None or left < timeout
+        return left if self.limited else timeout
 
     def saw(self, stream: object, data: bytes) -> None:
         """Keep the first bytes read from ``stream``; another stream starts afresh.
@@ -60,31 +113,36 @@ def current() -> Attempt | None:
 
 
 @contextmanager
-def attempt() -> Iterator[Attempt]:
-    """Watch the streams of the request sent inside the block, on this thread."""
+def attempt(seconds: float | None = None) -> Iterator[Attempt]:
+    """Bound and watch the streams of the request sent inside the block, on this thread."""
     previous = current()
-    state = _local.attempt = Attempt()
+    state = _local.attempt = Attempt(seconds)
     try:
         yield state
     finally:
         _local.attempt = previous
 
 
+def _limit(timeout: float | None, error: type[Exception]) -> float | None:
+    state = current()
+    return timeout if state is None else state.limit(timeout, error)
+
+
 class _Stream(httpcore.NetworkStream):
-    """A network stream that reports what it reads to the current attempt."""
+    """A network stream bounded by, and reporting what it reads to, the current attempt."""
 
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        data = self._inner.read(max_bytes, timeout)
+        data = self._inner.read(max_bytes, _limit(timeout, httpcore.ReadTimeout))
         state = current()
         if state is not None:
             state.saw(self, data)
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, timeout)
+        self._inner.write(buffer, _limit(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._inner.close()
@@ -95,6 +153,7 @@ class _Stream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
+        timeout = _limit(timeout, httpcore.ConnectTimeout)
         return _Stream(self._inner.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> typing.Any:
@@ -102,7 +161,7 @@ class _Stream(httpcore.NetworkStream):
 
 
 class _Backend(httpcore.NetworkBackend):
-    """Opens connections as the wrapped backend does, and watches their streams."""
+    """Opens connections as the wrapped backend does, within the deadline; watches them."""
 
     def __init__(self, inner: httpcore.NetworkBackend) -> None:
         self._inner = inner
@@ -115,6 +174,7 @@ class _Backend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
+        timeout = _limit(timeout, httpcore.ConnectTimeout)
         stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         return _Stream(stream)
 
@@ -124,6 +184,7 @@ class _Backend(httpcore.NetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
+        timeout = _limit(timeout, httpcore.ConnectTimeout)
         return _Stream(self._inner.connect_unix_socket(path, timeout, socket_options))
 
     def sleep(self, seconds: float) -> None:
@@ -136,7 +197,8 @@ def watch_client(client: httpx.Client) -> int:
     httpx offers no public way to give its pools a network backend, so this reaches
     into the transports it built (the default one and one per proxy). A future httpx
     without these attributes leaves the pools as they are (the count says so, and a
-    test checks it); the client then still works, with less precise error messages.
+    test checks it); the client then still works, its deadline checked only between
+    the chunks of a body, and with less precise error messages.
     """
     transports = [getattr(client, "_transport", None)]
     transports += list(getattr(client, "_mounts", {}).values())
