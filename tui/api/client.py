@@ -47,7 +47,7 @@ from tui.api.ids import normalize_package_id
 from tui.api.models import Package, PackagePage, parse_package, parse_page
 from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
 from tui.api.transport import Attempt, attempt, watch_client
-from tui.api.urls import normalize_base_url
+from tui.api.urls import is_loopback_host, normalize_base_url
 from tui.safe_text import inert
 
 SCOPE_READ = "opticspkgconfig:read"
@@ -118,9 +118,15 @@ class CylanceClient:
         self._auth_lock = threading.Lock()
         #: HTTP requests sent, auth included (for diagnostics and benchmarks).
         self.requests_sent = 0
+        verify = _tls_verification(ca_bundle)
+        if transport is None and is_loopback_host(urlsplit(self.base_url).hostname or ""):
+            # A transport of our own makes httpx ignore the proxy variables: the loopback
+            # emulator's plain-http credentials must not go through a proxy (in clear).
+            # SSL_CERT_FILE still counts (an https loopback server).
+            transport = httpx.HTTPTransport(verify=verify, trust_env=True)
         self._http = httpx.Client(
             timeout=timeout,
-            verify=_tls_verification(ca_bundle),
+            verify=verify,
             # trust_env: HTTPS_PROXY/NO_PROXY and SSL_CERT_FILE work as users expect.
             trust_env=True,
             follow_redirects=False,
