@@ -82,8 +82,12 @@ class RecordingProxy:
                         return
                     conn.sendall(self.answer[index : index + 1])
                 # Stay silent until the client gives up (or the test ends).
-                while not self._stop.wait(0.05) and conn.recv(65536):
-                    pass
+                while not self._stop.wait(0.05):
+                    try:
+                        if not conn.recv(65536):
+                            return
+                    except TimeoutError:
+                        continue
             except OSError:
                 return
 
@@ -164,7 +168,7 @@ def test_a_trickling_proxy_is_bound_by_the_deadline(monkeypatch: pytest.MonkeyPa
             started = time.monotonic()
             with pytest.raises(RequestTimeout, match=r"within 0\.5 s \(request deadline"):
                 client.authenticate()
-            assert time.monotonic() - started < 0.5 + 0.4
+            assert time.monotonic() - started < 0.5 + 1.0
         assert slow.received.startswith(b"CONNECT protectapi.cylance.com:443 ")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +61,10 @@ def client_for(emulator: Emulator, deadline: float = DEADLINE, **options: Any) -
 # -- the emulator's trickle fault ---------------------------------------------------------
 
 
-def timed_reads(emulator: Emulator, token: str, n: int) -> list[tuple[bytes, float]]:
-    """The first ``n`` recv() results of a GET, each with when it came (from the send)."""
+def read_until(
+    emulator: Emulator, token: str, enough: Callable[[bytes], int]
+) -> tuple[bytes, bytes, float]:
+    """A GET's first recv(), then all until ``enough(first)`` bytes, and how long it took."""
     with socket.create_connection(("127.0.0.1", emulator.port), timeout=5) as sock:
         request = (
             f"GET /packages/v2/{DEMO_PACKAGE_ID} HTTP/1.1\r\nHost: x\r\n"
@@ -69,17 +72,22 @@ def timed_reads(emulator: Emulator, token: str, n: int) -> list[tuple[bytes, flo
         )
         start = time.monotonic()
         sock.sendall(request.encode())
-        return [(sock.recv(65536), time.monotonic() - start) for _ in range(n)]
+        first = data = sock.recv(65536)
+        while len(data) < enough(first):
+            chunk = sock.recv(65536)  # at most 5 s (the socket's timeout)
+            assert chunk, "the emulator closed the connection"
+            data += chunk
+        return first, data, time.monotonic() - start
 
 
 def test_trickle_sends_the_body_one_byte_at_a_time(emulator: Emulator) -> None:
     token = client_for(emulator).authenticate().value
     emulator.faults.trickle_next(1, 0.05)
-    (head, _), (first, _), (second, at) = timed_reads(emulator, token, 3)
+    first, _, took = read_until(emulator, token, lambda first: first.index(b"\r\n\r\n") + 7)
     # The whole head in one piece, then the body a byte per 0.05 s.
-    assert head.startswith(b"HTTP/1.1 200 ") and head.endswith(b"\r\n\r\n")
-    assert b"Content-Length" in head
-    assert (len(first), len(second)) == (1, 1) and at >= 0.09
+    assert first.startswith(b"HTTP/1.1 200 ") and b"\r\n\r\n" in first
+    assert b"Content-Length" in first
+    assert took >= 3 * 0.05 - 0.01
 
 
 def test_trickle_can_send_the_head_slowly_too(emulator: Emulator) -> None:
@@ -89,9 +97,8 @@ def test_trickle_can_send_the_head_slowly_too(emulator: Emulator) -> None:
             "/_emulator/faults", json={"trickle_next": {"n": 1, "seconds": 0.05, "headers": True}}
         ).json()["planned"]
     assert planned[0]["kind"] == "trickle" and planned[0]["trickle_headers"] is True
-    reads = timed_reads(emulator, token, 3)
-    assert [data for data, _ in reads] == [b"H", b"T", b"T"]
-    assert reads[0][1] >= 0.04 and reads[-1][1] >= 0.14
+    first, data, took = read_until(emulator, token, lambda first: 3)
+    assert len(first) < 3 and data.startswith(b"HTT") and took >= 3 * 0.05 - 0.01
 
 
 # -- the client -----------------------------------------------------------------------------
@@ -113,7 +120,7 @@ def test_a_trickled_answer_ends_at_the_deadline_and_is_retried(
     assert f"No complete answer from {host} within 0.5 s (request deadline" in message
     assert is_inert(message)
     assert emulator.count("GET", "/packages") == 2  # retried like a timeout
-    assert 2 * DEADLINE <= elapsed < 2 * DEADLINE + 0.5, elapsed
+    assert 2 * DEADLINE <= elapsed < 2 * DEADLINE + 1.0, elapsed  # + slack for a busy machine
 
 
 def test_the_token_request_has_the_deadline_too(emulator: Emulator) -> None:
@@ -122,7 +129,7 @@ def test_the_token_request_has_the_deadline_too(emulator: Emulator) -> None:
     started = time.monotonic()
     with client, pytest.raises(RequestTimeout, match=r"within 0\.5 s \(request deadline"):
         client.authenticate()
-    assert DEADLINE <= time.monotonic() - started < DEADLINE + 0.4
+    assert DEADLINE <= time.monotonic() - started < DEADLINE + 1.0
     assert emulator.count("POST", "/auth") == 1  # signing in is not retried (as before)
 
 
@@ -134,7 +141,7 @@ def test_no_read_waits_past_the_deadline(emulator: Emulator) -> None:
     started = time.monotonic()
     with client, pytest.raises(RequestTimeout, match="request deadline"):
         client.get_package(DEMO_PACKAGE_ID)
-    assert DEADLINE <= time.monotonic() - started < DEADLINE + 0.4
+    assert DEADLINE <= time.monotonic() - started < DEADLINE + 1.0
 
 
 def test_an_answer_within_the_deadline_is_unaffected(emulator: Emulator) -> None:
@@ -179,7 +186,7 @@ def test_cypkg_get_ends_with_exit_6_naming_the_deadline(
     assert code == 6 and out == ""
     attempts = emulator.count("GET", "/packages")
     assert attempts == 4 and len(env) == 3  # the default policy: 4 attempts
-    assert 4 * DEADLINE <= elapsed < 4 * DEADLINE + 1.0, elapsed
+    assert 4 * DEADLINE <= elapsed < 4 * DEADLINE + 1.5, elapsed
     last = err.strip().splitlines()[-2]
     assert last.startswith("cypkg: No complete answer from 127.0.0.1:")
     assert "within 0.5 s (request deadline" in last
@@ -196,7 +203,7 @@ def test_cypkg_get_deadline_from_the_environment(
     emulator.faults.trickle_next(MANY, TRICKLE)
     started = time.monotonic()
     assert cli.main(["get", DEMO_PACKAGE_ID]) == 6
-    assert time.monotonic() - started < 4 * 0.3 + 1.0
+    assert time.monotonic() - started < 4 * 0.3 + 1.5
     assert "within 0.3 s (request deadline" in capsys.readouterr().err
 
 

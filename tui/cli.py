@@ -94,7 +94,7 @@ def _request_timeout(text: str) -> float:
     from tui.config import parse_request_timeout
 
     try:
-        return parse_request_timeout(text, "--request-timeout")
+        return parse_request_timeout(text, "the value")  # argparse names the flag
     except ConfigError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

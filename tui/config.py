@@ -518,13 +518,7 @@ def _parse_request_timeout(value: object, where: str) -> float:
     """A request deadline in seconds, from the file or code: above 0, at most the max."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{where} must be a number, got {_type_name(value)}.")
-    number = float(value)
-    if not (math.isfinite(number) and 0 < number <= MAX_REQUEST_TIMEOUT):
-        raise ConfigError(
-            f"{where} must be a number of seconds above 0 and at most "
-            f"{MAX_REQUEST_TIMEOUT:g}, got {inert(repr(value), limit=40)}."
-        )
-    return number
+    return _deadline_in_range(float(value), value, where)
 
 
 def parse_request_timeout(text: str, where: str) -> float:
@@ -532,11 +526,17 @@ def parse_request_timeout(text: str, where: str) -> float:
     try:
         number = float(text.strip())
     except ValueError:
+        number = math.nan
+    return _deadline_in_range(number, text, where)
+
+
+def _deadline_in_range(number: float, given: object, where: str) -> float:
+    if not (math.isfinite(number) and 0 < number <= MAX_REQUEST_TIMEOUT):
         raise ConfigError(
             f"{where} must be a number of seconds above 0 and at most "
-            f"{MAX_REQUEST_TIMEOUT:g}, got {inert(repr(text), limit=40)}."
-        ) from None
-    return _parse_request_timeout(number, where)
+            f"{MAX_REQUEST_TIMEOUT:g}, got {inert(repr(given), limit=40)}."
+        )
+    return number
 
 
 def _check_profile_name(name: object, where: str) -> str:
