@@ -177,3 +177,22 @@ def test_the_client_watches_its_connection_pools(emulator: Emulator) -> None:
     with client_for(emulator) as client:
         pool = client._http._transport._pool  # type: ignore[attr-defined]
         assert isinstance(pool._network_backend, _Backend)
+
+
+async def test_the_tui_shows_the_redirect_inert(
+    make_app, emulator, wait_until, screen_text  # type: ignore[no-untyped-def]
+) -> None:
+    from tui.screens.detail import DetailScreen
+
+    emulator.faults.redirect_next(10, ESC_LOCATION)
+    # A long poll interval: the screen's own backoff (a portal may go away) stays out.
+    app = make_app(package_id=DEMO_PACKAGE_ID, poll_interval=60.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.error is not None, what="the error")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Unexpected redirect (HTTP 307)" in " ".join(text.split())
+        assert "␛" in text and "\x1b" not in text and "\x07" not in text
+        assert emulator.count("GET", "/packages") == 1
