@@ -122,6 +122,8 @@ class Startup:
     demo: Demo | None = None
     package_id: str | None = None
     api_url_override: str | None = None
+    #: ``--request-timeout``, kept to resolve a profile again after a save.
+    request_timeout_override: float | None = None
     #: Problems to show on the first screen (a broken config file, an unknown profile).
     problems: list[CypkgError] = field(default_factory=list)
     #: Config warnings (permissions fixed) to toast once.
@@ -615,12 +617,16 @@ def prepare(
     api_url: str | None = None,
     package_id: str | None = None,
     demo: Demo | None = None,
+    request_timeout: float | None = None,
 ) -> Startup:
     """Load the config and pick the profile; problems are kept for the UI, never raised."""
     if demo is not None:
+        profile = demo.profile
+        if request_timeout is not None:
+            profile = profile.replace(request_timeout=request_timeout)
         return Startup(
             config=demo.config,
-            profile=demo.profile,
+            profile=profile,
             demo=demo,
             package_id=package_id,
             demo_entries=demo_entries(),
@@ -632,7 +638,9 @@ def prepare(
         problems.append(exc)
         config = Config(path=config_path())
     try:
-        profile = resolve_profile(config, profile=profile_name, api_url=api_url)
+        profile = resolve_profile(
+            config, profile=profile_name, api_url=api_url, request_timeout=request_timeout
+        )
     except ConfigError as exc:
         problems.append(exc)
         try:
@@ -644,6 +652,7 @@ def prepare(
         profile=profile,
         package_id=package_id,
         api_url_override=api_url,
+        request_timeout_override=request_timeout,
         problems=problems,
         warnings=list(config.warnings),
     )
@@ -656,9 +665,16 @@ def run_app(
     package_id: str | None = None,
     demo: Demo | None = None,
     theme: str | None = None,
+    request_timeout: float | None = None,
 ) -> int:
     """Run the TUI until the user quits; the exit status for the CLI."""
-    startup = prepare(profile_name=profile_name, api_url=api_url, package_id=package_id, demo=demo)
+    startup = prepare(
+        profile_name=profile_name,
+        api_url=api_url,
+        package_id=package_id,
+        demo=demo,
+        request_timeout=request_timeout,
+    )
     app = CypkgApp(startup, AppOptions(theme=theme))
     with exit_on_signals(app):
         app.run()

@@ -73,11 +73,30 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     parser.add_argument("--profile", default=default, help="config profile to use")
     parser.add_argument("--api-url", default=default, help="API base URL (overrides the profile)")
     parser.add_argument(
+        "--request-timeout",
+        type=_request_timeout,
+        default=default,
+        metavar="SECONDS",
+        help="deadline for each request attempt, connect to last byte "
+        "(default: the profile's request_timeout, CYPKG_REQUEST_TIMEOUT, or 60)",
+    )
+    parser.add_argument(
         "--demo",
         action="store_true",
         default=argparse.SUPPRESS if suppress else False,
         help="use a built-in API emulator with demo credentials (writes no config)",
     )
+
+
+def _request_timeout(text: str) -> float:
+    """``--request-timeout``: checked like the profile's value, before any request."""
+    from tui.api.errors import ConfigError
+    from tui.config import parse_request_timeout
+
+    try:
+        return parse_request_timeout(text, "the value")  # argparse names the flag
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -151,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _route(argv: list[str]) -> list[str]:
     """`cypkg ID` means `cypkg tui ID`: insert the hidden command when none is given."""
-    takes_value = {"--profile", "--api-url", "--theme"}
+    takes_value = {"--profile", "--api-url", "--theme", "--request-timeout"}
     skip = False
     for index, arg in enumerate(argv):
         if skip:
@@ -292,17 +311,22 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _profile(args: argparse.Namespace, demo: Demo | None, *, complete: bool = True) -> Profile:
     from tui.config import load_config, require_complete, resolve_profile
 
+    deadline = getattr(args, "request_timeout", None)
     if demo is not None:
         profile = demo.profile
         if args.api_url:
             from tui.api.errors import UsageError
 
             raise UsageError("--demo and --api-url cannot be used together.")
+        if deadline is not None:
+            profile = profile.replace(request_timeout=deadline)
     else:
         config = load_config()
         for warning in config.warnings:
             print(f"cypkg: warning: {warning}", file=sys.stderr)
-        profile = resolve_profile(config, profile=args.profile, api_url=args.api_url)
+        profile = resolve_profile(
+            config, profile=args.profile, api_url=args.api_url, request_timeout=deadline
+        )
     return require_complete(profile) if complete else profile
 
 
@@ -533,6 +557,7 @@ def _start_tui(args: argparse.Namespace, demo: Demo | None) -> int:
         package_id=package_id,
         demo=demo,
         theme=theme,
+        request_timeout=getattr(args, "request_timeout", None),
     )
 
 

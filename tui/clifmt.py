@@ -146,6 +146,7 @@ def profile_summary(profile: Profile) -> str:
         ("App secret", "set" if profile.app_secret else "not set"),
         ("CA bundle", inert(profile.ca_bundle) if profile.ca_bundle else "system default"),
         ("Poll interval", f"{profile.poll_interval:g} s"),
+        ("Request deadline", f"{profile.request_timeout:g} s"),
     ]
     if profile.scopes:
         pairs.append(("Scopes", inert(profile.scopes)))

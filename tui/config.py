@@ -12,6 +12,7 @@ variables are honoured), or wherever ``CYPKG_CONFIG`` points::
     app_secret = "..."
     ca_bundle = "/etc/ssl/corp.pem"   # optional
     poll_interval = 5                 # optional, seconds
+    request_timeout = 60              # optional, seconds one request may take in all
     scopes = "opticspkgconfig:read"   # optional
 
 Keys this version does not know (top-level settings and per-profile extras)
@@ -46,14 +47,17 @@ from tui.safe_text import inert, is_inert
 __all__ = [
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_PROFILE",
+    "DEFAULT_REQUEST_TIMEOUT",
     "ENV_API_URL",
     "ENV_APP_ID",
     "ENV_APP_SECRET",
     "ENV_CONFIG",
     "ENV_PROFILE",
     "ENV_REGION",
+    "ENV_REQUEST_TIMEOUT",
     "ENV_TENANT_ID",
     "MAX_POLL_INTERVAL",
+    "MAX_REQUEST_TIMEOUT",
     "MIN_POLL_INTERVAL",
     "Config",
     "Profile",
@@ -63,6 +67,7 @@ __all__ = [
     "data_dir",
     "describe_paths",
     "load_config",
+    "parse_request_timeout",
     "require_complete",
     "resolve_profile",
     "save_config",
@@ -75,6 +80,10 @@ DEFAULT_PROFILE = "default"
 DEFAULT_POLL_INTERVAL = 5.0
 MIN_POLL_INTERVAL = 1.0
 MAX_POLL_INTERVAL = 3600.0
+#: The deadline of one request attempt (connect to last byte); the API client's default.
+DEFAULT_REQUEST_TIMEOUT = 60.0
+#: Longer than anyone would wait for one answer; beyond it a typo is more likely.
+MAX_REQUEST_TIMEOUT = 600.0
 
 ENV_CONFIG = "CYPKG_CONFIG"
 ENV_PROFILE = "CYPKG_PROFILE"
@@ -83,6 +92,7 @@ ENV_REGION = "CYPKG_REGION"
 ENV_TENANT_ID = "CYPKG_TENANT_ID"
 ENV_APP_ID = "CYPKG_APP_ID"
 ENV_APP_SECRET = "CYPKG_APP_SECRET"
+ENV_REQUEST_TIMEOUT = "CYPKG_REQUEST_TIMEOUT"
 
 # A config file is a few hundred bytes; refuse to slurp something that is not one.
 _MAX_FILE_SIZE = 1024 * 1024
@@ -96,6 +106,7 @@ _PROFILE_KEYS = (
     "ca_bundle",
     "poll_interval",
     "scopes",
+    "request_timeout",
 )
 
 
@@ -222,6 +233,7 @@ class Profile:
     ca_bundle: str | None = None
     poll_interval: float = DEFAULT_POLL_INTERVAL
     scopes: str | None = None
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     # Keys from the file this version does not know; written back on save.
     # Not in repr: unknown content may be a credential in the wrong place.
     extras: Mapping[str, object] = field(default_factory=dict, repr=False, hash=False)
@@ -246,6 +258,8 @@ class Profile:
         set_(self, "ca_bundle", _optional_text(self.ca_bundle))
         set_(self, "poll_interval", _parse_poll_interval(self.poll_interval, "poll_interval"))
         set_(self, "scopes", _optional_text(self.scopes))
+        deadline = _parse_request_timeout(self.request_timeout, "request_timeout")
+        set_(self, "request_timeout", deadline)
         set_(self, "extras", dict(self.extras))  # a private copy: frozen means frozen
 
     @property
@@ -350,13 +364,15 @@ def resolve_profile(
     *,
     profile: str | None = None,
     api_url: str | None = None,
+    request_timeout: float | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Profile:
     """The profile to use: the file's, overlaid with environment and flags.
 
     Name: ``profile`` > ``CYPKG_PROFILE`` > ``config.active_profile``.
     Fields: ``--api-url`` > ``CYPKG_API_URL``/``CYPKG_REGION`` and the
-    credential variables > the file. Empty variables are ignored.
+    credential variables > the file; ``--request-timeout`` >
+    ``CYPKG_REQUEST_TIMEOUT`` > the file > 60 s. Empty variables are ignored.
     """
     env = os.environ if env is None else env
 
@@ -409,6 +425,15 @@ def resolve_profile(
         )
     if api_url is not None and api_url.strip():
         changes["base_url"] = _env_check(_parse_base_url, api_url, "--api-url", secrets)
+    deadline = env_value(ENV_REQUEST_TIMEOUT)
+    if deadline is not None:
+        where = f"Environment variable {ENV_REQUEST_TIMEOUT}"
+        try:
+            changes["request_timeout"] = parse_request_timeout(deadline, where)
+        except ConfigError as exc:
+            raise ConfigError(_scrub(str(exc), secrets)) from None
+    if request_timeout is not None:
+        changes["request_timeout"] = _parse_request_timeout(request_timeout, "--request-timeout")
 
     return chosen.replace(**changes) if changes else chosen
 
@@ -482,6 +507,31 @@ def _parse_poll_interval(value: object, where: str) -> float:
         raise ConfigError(
             f"{where} must be between {MIN_POLL_INTERVAL:g} and {MAX_POLL_INTERVAL:g} "
             f"seconds, got {value!r}."
+        )
+    return number
+
+
+def _parse_request_timeout(value: object, where: str) -> float:
+    """A request deadline in seconds, from the file or code: above 0, at most the max."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where} must be a number, got {_type_name(value)}.")
+    return _deadline_in_range(float(value), value, where)
+
+
+def parse_request_timeout(text: str, where: str) -> float:
+    """A request deadline written as text (a variable, a flag), checked like the file's."""
+    try:
+        number = float(text.strip())
+    except ValueError:
+        number = math.nan
+    return _deadline_in_range(number, text, where)
+
+
+def _deadline_in_range(number: float, given: object, where: str) -> float:
+    if not (math.isfinite(number) and 0 < number <= MAX_REQUEST_TIMEOUT):
+        raise ConfigError(
+            f"{where} must be a number of seconds above 0 and at most "
+            f"{MAX_REQUEST_TIMEOUT:g}, got {inert(repr(given), limit=40)}."
         )
     return number
 
@@ -719,6 +769,7 @@ def _profile_from_table(name: str, table: object) -> Profile:
         return value or ""
 
     poll = table.get("poll_interval", DEFAULT_POLL_INTERVAL)
+    deadline = table.get("request_timeout", DEFAULT_REQUEST_TIMEOUT)
     return Profile(
         name=name,
         region=_parse_region(table.get("region"), f"{prefix}.region"),
@@ -729,6 +780,7 @@ def _profile_from_table(name: str, table: object) -> Profile:
         ca_bundle=text("ca_bundle") or None,
         poll_interval=_parse_poll_interval(poll, f"{prefix}.poll_interval"),
         scopes=text("scopes") or None,
+        request_timeout=_parse_request_timeout(deadline, f"{prefix}.request_timeout"),
         extras={k: v for k, v in table.items() if k not in _PROFILE_KEYS},
     )
 
@@ -759,6 +811,11 @@ def _profile_table(profile: Profile) -> dict[str, Any]:
         poll = None
     elif poll is not None and poll.is_integer():
         poll = int(poll)
+    deadline: float | None = profile.request_timeout
+    if deadline == DEFAULT_REQUEST_TIMEOUT:
+        deadline = None
+    elif deadline is not None and deadline.is_integer():
+        deadline = int(deadline)
     values: dict[str, Any] = {
         "region": profile.region,
         "base_url": profile.base_url,
@@ -768,6 +825,7 @@ def _profile_table(profile: Profile) -> dict[str, Any]:
         "ca_bundle": profile.ca_bundle,
         "poll_interval": poll,
         "scopes": profile.scopes,
+        "request_timeout": deadline,
     }
     table = {key: value for key, value in values.items() if value not in (None, "")}
     for key, value in profile.extras.items():

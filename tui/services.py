@@ -46,6 +46,7 @@ def make_client(
         profile.app_secret.reveal(),
         scopes=profile.scopes,
         ca_bundle=profile.ca_bundle,
+        request_timeout=profile.request_timeout,
         token_cache=cache,
         retry=retry,
         on_retry=on_retry,

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -45,7 +46,8 @@ from tui.api.errors import (
 from tui.api.ids import normalize_package_id
 from tui.api.models import Package, PackagePage, parse_package, parse_page
 from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
-from tui.api.urls import normalize_base_url
+from tui.api.transport import Attempt, attempt, watch_client
+from tui.api.urls import is_loopback_host, normalize_base_url
 from tui.safe_text import inert
 
 SCOPE_READ = "opticspkgconfig:read"
@@ -66,6 +68,9 @@ MAX_PAGE_SIZE = 200
 #: not a package, and reading it all would only cost memory.
 MAX_BODY_BYTES = 16 * 1024 * 1024
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
+#: Seconds one request attempt may take in all, connect to last body byte (the
+#: timeouts above bound single operations only). The profile's default too.
+DEFAULT_REQUEST_TIMEOUT = 60.0
 #: Clock skew worth mentioning when authentication fails.
 SKEW_WARNING = 120.0
 
@@ -87,6 +92,7 @@ class CylanceClient:
         token_cache: TokenCache | None = None,
         retry: RetryPolicy | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] | None = None,
         on_retry: RetryHook | None = None,
@@ -100,6 +106,11 @@ class CylanceClient:
         self._cache = token_cache if token_cache is not None else TokenCache(None)
         self._key = cache_key(self.base_url, self.tenant_id, self.app_id, app_secret)
         self.retry = retry or RetryPolicy()
+        if not request_timeout > 0:
+            raise ValueError("request_timeout must be a positive number of seconds")
+        #: The deadline of every request attempt, seconds (see DEFAULT_REQUEST_TIMEOUT).
+        self.request_timeout = float(request_timeout)
+        self._timeout = timeout
         self._clock = clock
         self._sleep = sleep
         self.on_retry = on_retry
@@ -107,15 +118,24 @@ class CylanceClient:
         self._auth_lock = threading.Lock()
         #: HTTP requests sent, auth included (for diagnostics and benchmarks).
         self.requests_sent = 0
+        verify = _tls_verification(ca_bundle)
+        if transport is None and is_loopback_host(urlsplit(self.base_url).hostname or ""):
+            # A transport of our own makes httpx ignore the proxy variables: the loopback
+            # emulator's plain-http credentials must not go through a proxy (in clear).
+            # SSL_CERT_FILE still counts (an https loopback server).
+            transport = httpx.HTTPTransport(verify=verify, trust_env=True)
         self._http = httpx.Client(
             timeout=timeout,
-            verify=_tls_verification(ca_bundle),
+            verify=verify,
             # trust_env: HTTPS_PROXY/NO_PROXY and SSL_CERT_FILE work as users expect.
             trust_env=True,
             follow_redirects=False,
+            # Before httpx reads a Location at all: some make it raise (an ESC in the URL).
+            event_hooks={"response": [_refuse_redirect]},
             headers={"Accept": "application/json", "User-Agent": f"cypkg/{__version__}"},
             transport=transport,
         )
+        watch_client(self._http)
 
     def __repr__(self) -> str:
         return f"CylanceClient(base_url={self.base_url!r}, tenant_id={self.tenant_id!r})"
@@ -278,14 +298,31 @@ class CylanceClient:
         """Send one request; the body is read (capped) inside, transport errors mapped."""
         url = self.base_url + path
         self.requests_sent += 1
-        try:
-            with self._http.stream(method, url, **kwargs) as response:
-                _read_capped(response)
-                yield response
-        except httpx.TimeoutException as exc:
-            raise RequestTimeout(f"{_timeout_kind(exc)} talking to {self.base_url}.") from None
-        except httpx.TransportError as exc:
-            raise NetworkError(_describe_transport_error(exc, self.base_url)) from None
+        with attempt(self.request_timeout) as sent:
+            try:
+                timeout = sent.bound(self._timeout)
+                with self._http.stream(method, url, timeout=timeout, **kwargs) as response:
+                    _read_capped(response, sent)
+                    yield response
+            except httpx.TimeoutException as exc:
+                if sent.limited or sent.ran_out:
+                    raise self._deadline_error() from None
+                raise RequestTimeout(f"{_timeout_kind(exc)} talking to {self.base_url}.") from None
+            except httpx.TransportError as exc:
+                status = sent.status
+                if isinstance(exc, httpx.ProtocolError) and status and 300 <= status < 400:
+                    # A head too broken for h11 (CR or NUL in Location, 100 KB of it).
+                    raise _redirect_error(status, None, malformed=True) from None
+                raise NetworkError(_describe_transport_error(exc, self.base_url)) from None
+
+    def _deadline_error(self) -> RequestTimeout:
+        return RequestTimeout(
+            f"No complete answer from {urlsplit(self.base_url).netloc} within "
+            f"{self.request_timeout:g} s (request deadline).",
+            hint="The answer came too slowly (a slow link, or a server or proxy sending it "
+            "bit by bit); cypkg retried. On a slow link, raise request_timeout in the "
+            "profile, CYPKG_REQUEST_TIMEOUT or --request-timeout.",
+        )
 
     def _status_error(
         self, response: httpx.Response, scope: str, not_found_id: str | None
@@ -308,14 +345,27 @@ class CylanceClient:
             return RateLimited(f"Rate limited by the API (HTTP 429{said}).")
         if 500 <= status < 600:
             return ServerError(f"The service answered HTTP {status}{said}.", status=status)
-        if 300 <= status < 400:
-            where = inert(response.headers.get("Location", "?"), limit=120)
-            return InvalidResponse(
-                f"Unexpected redirect (HTTP {status}) to {where}: a proxy or portal may be "
-                "answering; check the base URL.",
-                status=status,
-            )
         return InvalidResponse(f"Unexpected HTTP {status}{said}.", status=status)
+
+
+def _refuse_redirect(response: httpx.Response) -> None:
+    """Any 3xx ends the request as it is: never followed, never retried."""
+    if 300 <= response.status_code < 400:
+        raise _redirect_error(response.status_code, response.headers.get("Location"))
+
+
+def _redirect_error(status: int, location: str | None, *, malformed: bool = False) -> ApiError:
+    if malformed:
+        what = "with a malformed Location header"
+    elif location is None:
+        what = "without a Location"
+    else:
+        what = f"to {inert(location, limit=120)}"
+    return InvalidResponse(
+        f"Unexpected redirect (HTTP {status}) {what}: a proxy or portal may be answering; "
+        "check the base URL.",
+        status=status,
+    )
 
 
 def list_params(
@@ -355,13 +405,17 @@ def _tls_verification(ca_bundle: str | None) -> ssl.SSLContext | bool:
         raise ConfigError(f"Cannot use the CA bundle {ca_bundle}: {exc}.") from None
 
 
-def _read_capped(response: httpx.Response) -> None:
+def _read_capped(response: httpx.Response, sent: Attempt) -> None:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise InvalidResponse(_too_big())
     chunks: list[bytes] = []
     total = 0
     for chunk in response.iter_bytes():
+        if sent.ran_out:
+            # The streams stop a read at the deadline; this catches a transport whose
+            # streams are not watched (see tui.api.transport.watch_client).
+            raise httpx.ReadTimeout("the request deadline passed", request=response.request)
         total += len(chunk)
         if total > MAX_BODY_BYTES:
             raise InvalidResponse(_too_big())

@@ -31,6 +31,8 @@ _PLANNERS = (
     "reset_mid_body_next",
     "malformed_next",
     "stall_next",
+    "trickle_next",
+    "redirect_next",
 )
 _SETTINGS = ("latency", "fail_rate")
 

@@ -31,7 +31,11 @@ def sample_body() -> bytes:
 
 
 def fault_response(fault: PlannedFault) -> Response:
-    """The response for a ``fail``, ``malformed`` or ``body`` fault."""
+    """The response for a ``fail``, ``malformed``, ``body`` or ``redirect`` fault."""
+    if fault.kind == "redirect":
+        # Latin-1 round-trips every byte: the handler writes headers encoded so.
+        where = {} if fault.location is None else {"Location": fault.location.decode("latin-1")}
+        return Response(fault.status, b"", headers=where)
     if fault.kind == "body":
         return Response(fault.status, fault.body, fault.content_type)
     if fault.kind == "fail":

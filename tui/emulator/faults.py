@@ -1,4 +1,5 @@
-"""Planned misbehaviour: errors, dropped connections, garbage bodies, stalls, latency.
+"""Planned misbehaviour: errors, dropped connections, garbage bodies, stalls, trickles,
+redirects, latency.
 
 Planned faults form one FIFO queue; each request takes the first entry whose
 ``path_prefix`` matches its path, so ``fail_next(2)`` then ``malformed_next(1, ...)``
@@ -13,7 +14,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["fail", "drop", "reset", "malformed", "stall", "body"]
+FaultKind = Literal["fail", "drop", "reset", "malformed", "stall", "body", "trickle", "redirect"]
 MALFORMED_KINDS = ("html", "truncated", "notjson", "wrongshape", "wrongobject", "empty")
 #: Faults hit the package API by default, not authentication, so a client's
 #: token exchange does not eat a fault meant for the call that follows it.
@@ -32,11 +33,22 @@ class PlannedFault:
     #: For ``body`` faults: the exact bytes and Content-Type to answer with.
     body: bytes = field(default=b"", repr=False)
     content_type: str = ""
+    #: For ``trickle`` faults: the status line and headers go out slowly too.
+    trickle_headers: bool = False
+    #: For ``redirect`` faults: the raw ``Location`` value (None: no such header).
+    location: bytes | None = field(default=None, repr=False)
 
     def describe(self) -> dict[str, Any]:
         """The fault as JSON-friendly values (a body by its length only)."""
         described = asdict(self)
         del described["body"], described["content_type"]
+        del described["trickle_headers"], described["location"]
+        if self.kind == "trickle":
+            described["trickle_headers"] = self.trickle_headers
+        if self.kind == "redirect":
+            # Latin-1 maps each byte to one character: any raw Location fits in JSON.
+            raw = self.location
+            described["location"] = None if raw is None else raw.decode("latin-1")
         if self.kind == "body":
             described.update(body_bytes=len(self.body), content_type=self.content_type)
         return described
@@ -146,6 +158,41 @@ class Faults:
     def stall_next(self, n: int, seconds: float, path_prefix: str = DEFAULT_PREFIX) -> None:
         """Sleep ``seconds`` before answering normally (to trip client read timeouts)."""
         self._plan(PlannedFault("stall", path_prefix, seconds=_seconds(seconds, "seconds")), n)
+
+    def trickle_next(
+        self, n: int, seconds: float, headers: bool = False, path_prefix: str = DEFAULT_PREFIX
+    ) -> None:
+        """Answer normally, one byte every ``seconds``: the body only, or headers too.
+
+        Per-read timeouts never fire on such an answer; only a deadline for the
+        whole request ends it. The trickle stops when the client hangs up.
+        """
+        if not isinstance(headers, bool):
+            raise ValueError(f"headers must be true or false, got {headers!r}")
+        fault = PlannedFault(
+            "trickle", path_prefix, seconds=_seconds(seconds, "seconds"), trickle_headers=headers
+        )
+        self._plan(fault, n)
+
+    def redirect_next(
+        self,
+        n: int,
+        location: str | bytes | None,
+        status: int = 307,
+        path_prefix: str = DEFAULT_PREFIX,
+    ) -> None:
+        """Answer ``status`` (3xx) with ``Location: location`` written as raw bytes.
+
+        Control characters, CR, NUL and non-ASCII go out as given (a str as UTF-8);
+        None sends no Location header at all.
+        """
+        if isinstance(status, bool) or not isinstance(status, int) or not 300 <= status <= 399:
+            raise ValueError(f"status must be a 3xx redirect status, got {status!r}")
+        if isinstance(location, str):
+            location = location.encode("utf-8")
+        if location is not None and not isinstance(location, bytes):
+            raise ValueError("location must be a string, bytes or None")
+        self._plan(PlannedFault("redirect", path_prefix, status, location=location), n)
 
     def clear(self) -> None:
         """Forget every planned fault and reset latency and fail_rate to zero."""

@@ -9,6 +9,7 @@ would include bearer tokens.
 from __future__ import annotations
 
 import contextlib
+import io
 import socket
 import sys
 import threading
@@ -164,13 +165,15 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             return
         if fault is not None and fault.kind == "stall":
             wiring.stopping.wait(fault.seconds)
-        if fault is not None and fault.kind in ("fail", "malformed", "body"):
+        if fault is not None and fault.kind in ("fail", "malformed", "body", "redirect"):
             response = fault_response(fault)
         else:
             response = wiring.service.handle(request)
         record(response.status)
         if fault is not None and fault.kind == "reset":
             self._send_half(response)
+        elif fault is not None and fault.kind == "trickle":
+            self._send_trickled(response, fault.seconds, fault.trickle_headers, wiring.stopping)
         else:
             self._send(response)
 
@@ -234,3 +237,27 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         self.wfile.write(response.body[: len(response.body) // 2])
         self.wfile.flush()
         self.close_connection = True
+
+    def _send_trickled(
+        self, response: Response, seconds: float, headers: bool, stopping: threading.Event
+    ) -> None:
+        """The whole answer, one byte every ``seconds`` (the head at once unless ``headers``)."""
+        wire = self.wfile
+        head = io.BytesIO()
+        self.wfile = head  # collect the head instead of sending it
+        try:
+            self._start(response, len(response.body))
+        finally:
+            self.wfile = wire
+        slow = head.getvalue() + response.body
+        if not headers:
+            wire.write(head.getvalue())
+            wire.flush()
+            slow = response.body
+        self.close_connection = True  # whatever happens, this connection is spent
+        for index in range(len(slow)):
+            if stopping.wait(seconds):
+                return
+            # A client that gave up has closed its end: the write fails, the thread ends.
+            wire.write(slow[index : index + 1])
+            wire.flush()

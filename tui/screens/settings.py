@@ -29,6 +29,7 @@ from tui.api.urls import REGIONS, normalize_base_url
 from tui.config import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_PROFILE,
+    DEFAULT_REQUEST_TIMEOUT,
     MAX_POLL_INTERVAL,
     MIN_POLL_INTERVAL,
     Config,
@@ -127,6 +128,8 @@ def build_profile(
             ca_bundle=str(Path(ca_bundle).expanduser()) if ca_bundle else None,
             poll_interval=interval,
             scopes=original.scopes if original else None,
+            # Not in the form: kept as the file has it.
+            request_timeout=original.request_timeout if original else DEFAULT_REQUEST_TIMEOUT,
             extras=original.extras if original else {},
         )
     except ConfigError as exc:
@@ -342,7 +345,10 @@ class SettingsScreen(Screen[None]):
         if not app.is_demo:
             try:
                 active = resolve_profile(
-                    config, profile=profile.name, api_url=app.startup.api_url_override
+                    config,
+                    profile=profile.name,
+                    api_url=app.startup.api_url_override,
+                    request_timeout=app.startup.request_timeout_override,
                 )
             except ConfigError:
                 active = profile
