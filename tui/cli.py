@@ -264,6 +264,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
     if command == "emulator":
         return _cmd_emulator(args)
+    if command == "tui":
+        _require_terminal()  # before the demo emulator starts: nothing to undo
     demo: Demo | None = None
     try:
         if args.demo:
@@ -495,6 +497,36 @@ def _cmd_tui(args: argparse.Namespace, demo: Demo | None) -> int:
     # first paint. Off until then: CypkgApp turns it back on after its first paint.
     with _gc_paused():
         return _start_tui(args, demo)
+
+
+def _missing_terminal() -> str | None:
+    """The first standard stream that is not a terminal, or None when all three are.
+
+    The TUI reads keys from stdin and Textual draws on stderr; stdout is checked
+    too, so `cypkg > out` is caught rather than drawn into the user's file.
+    """
+    for name in ("stdin", "stdout", "stderr"):
+        stream = getattr(sys, name, None)
+        try:
+            if stream is None or not stream.isatty():
+                return name
+        except (AttributeError, OSError, ValueError):  # a closed or odd replacement stream
+            return name
+    return None
+
+
+def _require_terminal() -> None:
+    missing = _missing_terminal()
+    if missing is None:
+        return
+    from tui.api.errors import UsageError
+
+    raise UsageError(
+        f"No terminal ({missing} is not one), so the interactive interface cannot start; "
+        "in scripts and pipes use `cypkg get ID` or `cypkg watch ID`.",
+        hint="`cypkg get ID` prints a package once, `cypkg watch ID` follows its upload "
+        "until it ends; `cypkg --help` lists every command.",
+    )
 
 
 def _start_tui(args: argparse.Namespace, demo: Demo | None) -> int:
