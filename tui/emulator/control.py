@@ -31,6 +31,7 @@ _PLANNERS = (
     "reset_mid_body_next",
     "malformed_next",
     "stall_next",
+    "respace_next",
 )
 _SETTINGS = ("latency", "fail_rate")
 

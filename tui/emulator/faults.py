@@ -13,7 +13,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["fail", "drop", "reset", "malformed", "stall", "body"]
+FaultKind = Literal["fail", "drop", "reset", "malformed", "stall", "body", "respace"]
 MALFORMED_KINDS = ("html", "truncated", "notjson", "wrongshape", "wrongobject", "empty")
 #: Faults hit the package API by default, not authentication, so a client's
 #: token exchange does not eat a fault meant for the call that follows it.
@@ -32,13 +32,17 @@ class PlannedFault:
     #: For ``body`` faults: the exact bytes and Content-Type to answer with.
     body: bytes = field(default=b"", repr=False)
     content_type: str = ""
+    #: For ``respace`` faults: what goes between the tokens of the real answer.
+    whitespace: str = ""
 
     def describe(self) -> dict[str, Any]:
         """The fault as JSON-friendly values (a body by its length only)."""
         described = asdict(self)
-        del described["body"], described["content_type"]
+        del described["body"], described["content_type"], described["whitespace"]
         if self.kind == "body":
             described.update(body_bytes=len(self.body), content_type=self.content_type)
+        if self.kind == "respace":
+            described["whitespace"] = self.whitespace
         return described
 
 
@@ -142,6 +146,18 @@ class Faults:
             raise ValueError(f"status must be an HTTP status code, got {status!r}")
         fault = PlannedFault("body", path_prefix, status, body=body, content_type=str(content_type))
         self._plan(fault, n)
+
+    def respace_next(
+        self, n: int, whitespace: str = "\r" + " " * 40, path_prefix: str = DEFAULT_PREFIX
+    ) -> None:
+        """Answer normally, with ``whitespace`` between every token of the JSON body.
+
+        Still valid JSON with the same value, but drawn raw a ``\r`` returns the
+        cursor to the start of the line, so a later key overwrites an earlier one.
+        """
+        if not isinstance(whitespace, str) or not whitespace or whitespace.strip(" \t\r\n"):
+            raise ValueError("whitespace must be JSON whitespace: spaces, tabs, CR and LF")
+        self._plan(PlannedFault("respace", path_prefix, 200, whitespace=whitespace), n)
 
     def stall_next(self, n: int, seconds: float, path_prefix: str = DEFAULT_PREFIX) -> None:
         """Sleep ``seconds`` before answering normally (to trip client read timeouts)."""
