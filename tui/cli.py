@@ -13,7 +13,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from tui import __version__
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from tui.api.client import CylanceClient
     from tui.api.errors import ApiError
     from tui.api.models import Package
-    from tui.config import Profile
+    from tui.config import Profile, Secret
     from tui.services import Demo
 
 EXIT_OK = 0
@@ -194,7 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(_route(args_list))
     _install_signal_handlers()
     try:
-        with _gc_paused() if args.command in ONE_SHOT else contextlib.nullcontext():
+        with (
+            _gc_paused() if args.command in ONE_SHOT else contextlib.nullcontext(),
+            _secrets_masked_on_stderr(args.command),
+        ):
             return _dispatch(args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -225,6 +228,46 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+class _MaskedStderr:
+    """stderr as the scripted commands write to it, with the profile's secrets masked.
+
+    Every line goes through here, whoever writes it (errors, warnings, retry notes):
+    a message may quote a setting the secret was pasted into (a CA bundle path, a
+    base URL). Secrets are added once the profile is known (:func:`_mask_on_stderr`).
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.secrets: list[Secret] = []
+
+    def write(self, text: str) -> int:
+        for secret in self.secrets:
+            text = secret.mask(text)
+        self.stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def _secrets_masked_on_stderr(command: str) -> Iterator[None]:
+    # Not for the TUI (it owns the terminal) or the emulator (it has no secret to hide).
+    if command in ("tui", "emulator"):
+        yield
+        return
+    with contextlib.redirect_stderr(_MaskedStderr(sys.stderr)):
+        yield
+
+
+def _mask_on_stderr(*secrets: Secret) -> None:
+    if isinstance(sys.stderr, _MaskedStderr):
+        sys.stderr.secrets.extend(secret for secret in secrets if secret)
 
 
 class _Signalled(BaseException):
@@ -305,6 +348,8 @@ def _profile(args: argparse.Namespace, demo: Demo | None, *, complete: bool = Tr
         for warning in config.warnings:
             print(f"cypkg: warning: {warning}", file=sys.stderr)
         profile = resolve_profile(config, profile=args.profile, api_url=args.api_url)
+        _mask_on_stderr(*(p.app_secret for p in config.profiles.values()))
+    _mask_on_stderr(profile.app_secret)
     return require_complete(profile) if complete else profile
 
 

@@ -156,17 +156,18 @@ def package_table(page: PackagePage, width: int = 100) -> str:
 
 
 def profile_summary(profile: Profile) -> str:
+    shown = profile.scrub  # the secret masked in whatever field it was pasted into
     pairs = [
-        ("Profile", inert(profile.name)),
-        ("API", inert(profile.region_label)),
-        ("Tenant ID", inert(profile.tenant_id) or MISSING),
-        ("App ID", inert(profile.app_id) or MISSING),
+        ("Profile", shown(profile.name)),
+        ("API", shown(profile.region_label)),
+        ("Tenant ID", shown(profile.tenant_id) or MISSING),
+        ("App ID", shown(profile.app_id) or MISSING),
         ("App secret", "set" if profile.app_secret else "not set"),
-        ("CA bundle", inert(profile.ca_bundle) if profile.ca_bundle else "system default"),
+        ("CA bundle", shown(profile.ca_bundle) if profile.ca_bundle else "system default"),
         ("Poll interval", f"{profile.poll_interval:g} s"),
     ]
     if profile.scopes:
-        pairs.append(("Scopes", inert(profile.scopes)))
+        pairs.append(("Scopes", shown(profile.scopes)))
     missing = profile.missing_fields()
     if missing:
         pairs.append(("Missing", ", ".join(missing)))
@@ -176,7 +177,10 @@ def profile_summary(profile: Profile) -> str:
 def token_summary(profile: Profile, token: AccessToken) -> str:
     until = datetime.fromtimestamp(token.expires_at, tz=timezone.utc)
     return (
-        f"OK: signed in to {inert(profile.api_url)} as app {inert(profile.app_id)} "
-        f"(tenant {inert(profile.tenant_id)}); the access token is valid until "
-        f"{format_local(until)}.\n"
+        profile.scrub(
+            f"OK: signed in to {profile.api_url} as app {profile.app_id} "
+            f"(tenant {profile.tenant_id}); the access token is valid until "
+            f"{format_local(until)}."
+        )
+        + "\n"
     )
