@@ -31,6 +31,10 @@ from tui.config import (
 from tui.safe_text import inert
 
 SECRET = "Sup3r-S3cret-Value-4f1c"
+# Tenant and app IDs are UUIDs (the settings, the file and the environment refuse others).
+TENANT_1, APP_1 = "11111111-1111-4111-8111-111111111111", "a1a1a1a1-1111-4111-8111-111111111111"
+TENANT_2, APP_2 = "22222222-2222-4222-8222-222222222222", "a2a2a2a2-2222-4222-8222-222222222222"
+OTHER = "0e0e0e0e-0000-4000-8000-000000000000"
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
 FULL_TOML = f"""\
@@ -39,8 +43,8 @@ theme = "textual-light"
 
 [profiles.prod]
 region = "euc1"
-tenant_id = "tenant-1"
-app_id = "app-1"
+tenant_id = "{TENANT_1}"
+app_id = "{APP_1}"
 app_secret = "{SECRET}"
 ca_bundle = "/etc/ssl/corp.pem"
 poll_interval = 7.5
@@ -48,8 +52,8 @@ scopes = "opticspkgconfig:read, opticspkgconfig:list"
 
 [profiles.lab]
 base_url = "http://127.0.0.1:8080/"
-tenant_id = "tenant-2"
-app_id = "app-2"
+tenant_id = "{TENANT_2}"
+app_id = "{APP_2}"
 app_secret = "other-secret-2"
 """
 
@@ -74,8 +78,8 @@ def full_profile(name: str = "prod", **changes: object) -> Profile:
     profile = Profile(
         name=name,
         region="euc1",
-        tenant_id="tenant-1",
-        app_id="app-1",
+        tenant_id=TENANT_1,
+        app_id=APP_1,
         app_secret=Secret(SECRET),
     )
     return profile.replace(**changes)
@@ -210,8 +214,8 @@ def test_profile_normalises() -> None:
         name="p",
         region=" EU ",
         base_url="https://proxy.example.com/cylance/",
-        tenant_id=" t \n",
-        app_id="\ta",
+        tenant_id=f" {TENANT_1} \n",
+        app_id=f"\t{APP_1}",
         app_secret=Secret(" s \n"),
         ca_bundle="  ",
         scopes="",
@@ -219,7 +223,8 @@ def test_profile_normalises() -> None:
     )
     assert profile.region == "euc1"
     assert profile.base_url == "https://proxy.example.com/cylance"
-    assert (profile.tenant_id, profile.app_id, profile.app_secret.reveal()) == ("t", "a", "s")
+    assert (profile.tenant_id, profile.app_id) == (TENANT_1, APP_1)
+    assert profile.app_secret.reveal() == "s"
     assert profile.ca_bundle is None
     assert profile.scopes is None
     assert profile.poll_interval == 10.0
@@ -248,7 +253,7 @@ def test_missing_fields_and_is_complete() -> None:
     empty = Profile(name="x")
     assert empty.missing_fields() == ["tenant ID", "app ID", "app secret"]
     assert not empty.is_complete
-    partial = empty.replace(tenant_id="t", app_id="a")
+    partial = empty.replace(tenant_id=TENANT_1, app_id=APP_1)
     assert partial.missing_fields() == ["app secret"]
     assert full_profile().is_complete
     assert full_profile().missing_fields() == []
@@ -315,8 +320,8 @@ def test_load_full_file(cfg_file: Path) -> None:
     assert prod == Profile(
         name="prod",
         region="euc1",
-        tenant_id="tenant-1",
-        app_id="app-1",
+        tenant_id=TENANT_1,
+        app_id=APP_1,
         app_secret=Secret(SECRET),
         ca_bundle="/etc/ssl/corp.pem",
         poll_interval=7.5,
@@ -346,7 +351,7 @@ def test_round_trip(cfg_file: Path) -> None:
 
 
 def test_unknown_keys_survive_a_round_trip(cfg_file: Path) -> None:
-    text = """\
+    text = f"""\
 active_profile = "default"
 theme = "nord"
 future_flag = true
@@ -356,7 +361,7 @@ since = 2024-05-01T10:00:00Z
 quit = "ctrl+q"
 
 [profiles.default]
-tenant_id = "t"
+tenant_id = "{TENANT_1}"
 new_option = [1, 2, 3]
 
 [profiles.default.proxy]
@@ -592,7 +597,7 @@ def test_load_warns_when_it_cannot_tighten(cfg_file: Path, monkeypatch: pytest.M
 
     monkeypatch.setattr(os, "chmod", refuse)
     config = load_config(cfg_file)
-    assert config.profiles["prod"].tenant_id == "tenant-1"
+    assert config.profiles["prod"].tenant_id == TENANT_1
     assert config.warnings == [
         f"{cfg_file} is readable by others (mode 0644) and could not be changed to 0600: "
         "Operation not permitted"
@@ -624,7 +629,7 @@ def test_crash_mid_save_keeps_old_file(
 ) -> None:
     write(cfg_file, FULL_TOML)
     config = load_config(cfg_file)
-    changed = upsert_profile(config, full_profile(tenant_id="NEW"), activate=True)
+    changed = upsert_profile(config, full_profile(tenant_id=OTHER), activate=True)
     real = getattr(os, failing)
     calls: list[object] = []
 
@@ -654,9 +659,9 @@ def test_crash_mid_save_keeps_old_file(
 def test_backup_of_previous_version(cfg_file: Path) -> None:
     write(cfg_file, FULL_TOML)
     config = load_config(cfg_file)
-    save_config(upsert_profile(config, full_profile(tenant_id="NEW"), activate=True))
+    save_config(upsert_profile(config, full_profile(tenant_id=OTHER), activate=True))
     assert cfg_file.with_name("config.toml.bak").read_text() == FULL_TOML
-    assert load_config(cfg_file).profiles["prod"].tenant_id == "NEW"
+    assert load_config(cfg_file).profiles["prod"].tenant_id == OTHER
     assert not list(cfg_file.parent.glob("*.corrupt-*"))
 
 
@@ -735,17 +740,17 @@ def test_a_symlinked_config_file_is_refused_and_its_target_untouched(tmp_path: P
 
 
 def test_env_overrides_are_never_saved(cfg_file: Path) -> None:
-    write(cfg_file, '[profiles.default]\ntenant_id = "file-tenant"\n')
+    write(cfg_file, f'[profiles.default]\ntenant_id = "{TENANT_1}"\n')
     config = load_config(cfg_file)
-    env = {"CYPKG_APP_SECRET": SECRET, "CYPKG_TENANT_ID": "env-tenant", "CYPKG_REGION": "au"}
+    env = {"CYPKG_APP_SECRET": SECRET, "CYPKG_TENANT_ID": OTHER, "CYPKG_REGION": "au"}
     effective = resolve_profile(config, env=env)
-    assert effective.tenant_id == "env-tenant"
+    assert effective.tenant_id == OTHER
     save_config(config)
     text = cfg_file.read_text()
     assert SECRET not in text
-    assert "env-tenant" not in text
+    assert OTHER not in text
     assert "region" not in text
-    assert config.profiles["default"].tenant_id == "file-tenant"
+    assert config.profiles["default"].tenant_id == TENANT_1
 
 
 @settings(
@@ -761,13 +766,17 @@ def test_env_overrides_are_never_saved(cfg_file: Path) -> None:
     ).filter(lambda s: s.strip() != ""),
     text=st.text(st.characters(codec="utf-8"), max_size=30).map(str.strip),
     poll=st.floats(min_value=1, max_value=3600, allow_nan=False),
+    ids=st.tuples(st.uuids(), st.uuids(), st.booleans()),
 )
-def test_round_trip_property(cfg_file: Path, name: str, text: str, poll: float) -> None:
+def test_round_trip_property(
+    cfg_file: Path, name: str, text: str, poll: float, ids: tuple[Any, Any, bool]
+) -> None:
     shown = inert(text)  # fields shown in the settings form hold no control characters
+    tenant, app, upper = ids
     profile = Profile(
         name=name,
-        tenant_id=shown,
-        app_id=shown[::-1],
+        tenant_id=str(tenant).upper() if upper else str(tenant),
+        app_id=app.hex,
         app_secret=Secret(text),
         scopes=shown or None,
         poll_interval=poll,
@@ -801,9 +810,9 @@ def test_resolve_reads_os_environ_by_default(
     two_profiles: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CYPKG_PROFILE", "lab")
-    monkeypatch.setenv("CYPKG_APP_ID", "from-env")
+    monkeypatch.setenv("CYPKG_APP_ID", OTHER)
     resolved = resolve_profile(two_profiles)
-    assert (resolved.name, resolved.app_id) == ("lab", "from-env")
+    assert (resolved.name, resolved.app_id) == ("lab", OTHER)
 
 
 @pytest.mark.parametrize(
@@ -825,7 +834,7 @@ def test_unknown_profile_lists_known_names(
 
 
 def test_active_profile_missing_from_file_is_an_error(cfg_file: Path) -> None:
-    write(cfg_file, '[profiles.prod]\ntenant_id = "t"\n')
+    write(cfg_file, f'[profiles.prod]\ntenant_id = "{TENANT_1}"\n')
     config = load_config(cfg_file)  # active_profile defaults to "default"
     with pytest.raises(ConfigError, match=r"known profiles: prod\. Fix active_profile"):
         resolve_profile(config, env={})
@@ -844,17 +853,17 @@ def test_explicit_profile_on_first_run_is_an_error() -> None:
 
 def test_env_overrides_credentials(two_profiles: Config) -> None:
     env = {
-        "CYPKG_TENANT_ID": "env-tenant",
-        "CYPKG_APP_ID": "env-app",
+        "CYPKG_TENANT_ID": OTHER,
+        "CYPKG_APP_ID": OTHER.replace("0e", "0f"),
         "CYPKG_APP_SECRET": "env-secret",
     }
     resolved = resolve_profile(two_profiles, env=env)
-    assert resolved.tenant_id == "env-tenant"
-    assert resolved.app_id == "env-app"
+    assert resolved.tenant_id == OTHER
+    assert resolved.app_id == OTHER.replace("0e", "0f")
     assert resolved.app_secret == Secret("env-secret")
     assert resolved.region == "euc1"  # untouched fields come from the file
     assert resolved.poll_interval == 7.5
-    assert two_profiles.profiles["prod"].tenant_id == "tenant-1"  # config not mutated
+    assert two_profiles.profiles["prod"].tenant_id == TENANT_1  # config not mutated
 
 
 def test_empty_env_values_are_ignored(two_profiles: Config) -> None:
@@ -945,7 +954,7 @@ def test_require_complete_message(isolated_env: Path) -> None:
 
 def test_require_complete_partial_and_custom_path(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
-        require_complete(Profile(name="x", tenant_id="t"), config_file=tmp_path / "c.toml")
+        require_complete(Profile(name="x", tenant_id=TENANT_1), config_file=tmp_path / "c.toml")
     message = str(info.value)
     assert message.startswith("Incomplete credentials for profile 'x': missing app ID, app secret.")
     assert str(tmp_path / "c.toml") in message
@@ -969,9 +978,9 @@ def test_upsert_profile() -> None:
     assert second.active_profile == "prod"
     assert list(second.profiles) == ["prod", "lab"]
 
-    third = upsert_profile(second, Profile(name="lab", tenant_id="t"), activate=True)
+    third = upsert_profile(second, Profile(name="lab", tenant_id=TENANT_1), activate=True)
     assert third.active_profile == "lab"
-    assert third.profiles["lab"].tenant_id == "t"
+    assert third.profiles["lab"].tenant_id == TENANT_1
     assert second.profiles["lab"].tenant_id == ""
 
 

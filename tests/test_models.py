@@ -170,8 +170,8 @@ def _answering_client():  # type: ignore[no-untyped-def]
 
     return CylanceClient(
         "https://protectapi.cylance.com",
-        "t",
-        "a",
+        "11111111-2222-4333-8444-555555555555",  # IDs are UUIDs, or nothing is signed
+        "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
         "s",
         token_cache=TokenCache(None),
         transport=httpx.MockTransport(handler),

@@ -240,6 +240,7 @@ def run_app(**options):
     return 0
 
 tui.app.run_app = run_app
+cli._missing_terminal = lambda: None  # the probe's streams are pipes
 print("BEFORE", gc.isenabled())
 cli.main(["--api-url", "http://127.0.0.1:9"])
 print("EXIT", gc.isenabled())
@@ -276,6 +277,7 @@ def test_gc_is_off_for_one_shot_commands_only(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(cli, "_cmd_watch", record("watch"))
     monkeypatch.setattr(cli, "_profile", lambda *args, **kwargs: None)
     monkeypatch.setattr(tui.app, "run_app", record("tui"))
+    monkeypatch.setattr(cli, "_missing_terminal", lambda: None)
     assert gc.isenabled()
     for argv in (["watch", DEMO_PACKAGE_ID], ["get", DEMO_PACKAGE_ID], [DEMO_PACKAGE_ID]):
         assert cli.main(argv) == 0

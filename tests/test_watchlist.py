@@ -372,6 +372,7 @@ def test_cli_theme_flag(monkeypatch: pytest.MonkeyPatch) -> None:
     import tui.app
 
     monkeypatch.setattr(tui.app, "run_app", fake_run_app)
+    monkeypatch.setattr(cli, "_missing_terminal", lambda: None)  # pytest's streams
     assert cli.main(["--theme", "ansi-dark", DEMO_PACKAGE_ID]) == 0
     assert seen["theme"] == "ansi-dark" and seen["package_id"] == DEMO_PACKAGE_ID
     assert cli.main(["tui", "--theme", "ansi-light"]) == 0 and seen["theme"] == "ansi-light"

@@ -13,7 +13,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from tui import __version__
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from tui.api.client import CylanceClient
     from tui.api.errors import ApiError
     from tui.api.models import Package
-    from tui.config import Profile
+    from tui.config import Profile, Secret
     from tui.services import Demo
 
 EXIT_OK = 0
@@ -213,7 +213,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(_route(args_list))
     _install_signal_handlers()
     try:
-        with _gc_paused() if args.command in ONE_SHOT else contextlib.nullcontext():
+        with (
+            _gc_paused() if args.command in ONE_SHOT else contextlib.nullcontext(),
+            _secrets_masked_on_stderr(args.command),
+        ):
             return _dispatch(args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -244,6 +247,46 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+class _MaskedStderr:
+    """stderr as the scripted commands write to it, with the profile's secrets masked.
+
+    Every line goes through here, whoever writes it (errors, warnings, retry notes):
+    a message may quote a setting the secret was pasted into (a CA bundle path, a
+    base URL). Secrets are added once the profile is known (:func:`_mask_on_stderr`).
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.secrets: list[Secret] = []
+
+    def write(self, text: str) -> int:
+        for secret in self.secrets:
+            text = secret.mask(text)
+        self.stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def _secrets_masked_on_stderr(command: str) -> Iterator[None]:
+    # Not for the TUI (it owns the terminal) or the emulator (it has no secret to hide).
+    if command in ("tui", "emulator"):
+        yield
+        return
+    with contextlib.redirect_stderr(_MaskedStderr(sys.stderr)):
+        yield
+
+
+def _mask_on_stderr(*secrets: Secret) -> None:
+    if isinstance(sys.stderr, _MaskedStderr):
+        sys.stderr.secrets.extend(secret for secret in secrets if secret)
 
 
 class _Signalled(BaseException):
@@ -283,6 +326,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
     if command == "emulator":
         return _cmd_emulator(args)
+    if command == "tui":
+        _require_terminal()  # before the demo emulator starts: nothing to undo
     demo: Demo | None = None
     try:
         if args.demo:
@@ -327,6 +372,8 @@ def _profile(args: argparse.Namespace, demo: Demo | None, *, complete: bool = Tr
         profile = resolve_profile(
             config, profile=args.profile, api_url=args.api_url, request_timeout=deadline
         )
+        _mask_on_stderr(*(p.app_secret for p in config.profiles.values()))
+    _mask_on_stderr(profile.app_secret)
     return require_complete(profile) if complete else profile
 
 
@@ -524,6 +571,36 @@ def _cmd_tui(args: argparse.Namespace, demo: Demo | None) -> int:
     # first paint. Off until then: CypkgApp turns it back on after its first paint.
     with _gc_paused():
         return _start_tui(args, demo)
+
+
+def _missing_terminal() -> str | None:
+    """The first standard stream that is not a terminal, or None when all three are.
+
+    The TUI reads keys from stdin and Textual draws on stderr; stdout is checked
+    too, so `cypkg > out` is caught rather than drawn into the user's file.
+    """
+    for name in ("stdin", "stdout", "stderr"):
+        stream = getattr(sys, name, None)
+        try:
+            if stream is None or not stream.isatty():
+                return name
+        except (AttributeError, OSError, ValueError):  # a closed or odd replacement stream
+            return name
+    return None
+
+
+def _require_terminal() -> None:
+    missing = _missing_terminal()
+    if missing is None:
+        return
+    from tui.api.errors import UsageError
+
+    raise UsageError(
+        f"No terminal ({missing} is not one), so the interactive interface cannot start; "
+        "in scripts and pipes use `cypkg get ID` or `cypkg watch ID`.",
+        hint="`cypkg get ID` prints a package once, `cypkg watch ID` follows its upload "
+        "until it ends; `cypkg --help` lists every command.",
+    )
 
 
 def _start_tui(args: argparse.Namespace, demo: Demo | None) -> int:

@@ -21,28 +21,46 @@ from tui.present import (
 from tui.safe_text import UNSAFE_CHARACTERS, inert
 
 _UNSAFE_IN_JSON = re.compile(f"[{UNSAFE_CHARACTERS}]")
+_UNSAFE_BUT_NEWLINE = f"(?!\n)[{UNSAFE_CHARACTERS}]"
+# A string token (its escapes included), or something between tokens that needs rewriting:
+# CR (CRLF too), tab, or any other unsafe character. A newline between tokens is left be.
+_JSON_REWRITE = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")|\r\n?|' + _UNSAFE_BUT_NEWLINE, re.DOTALL)
+_NEEDS_REWRITE = re.compile(_UNSAFE_BUT_NEWLINE)
 
 
 def escape_json_text(raw: str) -> str:
-    """Rewrite terminal-unsafe characters in JSON text as ``\\uXXXX`` escapes.
+    """JSON text made safe for a terminal, decoding to exactly the same value.
 
-    Valid JSON only holds such characters inside strings (raw control
-    characters are not even allowed there, but a lenient server may send
-    them), where the escape means the same character: the value is unchanged.
-    Newlines and tabs between tokens stay as they are.
+    Inside strings, terminal-unsafe characters become ``\\uXXXX`` escapes (valid JSON
+    has none raw there, but a lenient server may send them): the same characters.
+    Between tokens, JSON whitespace may hold CR and tab; a CR sends the cursor back
+    to the start of the line, so what follows overwrites what was drawn. There, CR
+    and CRLF become a newline and a tab a space: whitespace either way. Nothing but
+    newlines is left of the C0 controls.
     """
+    if _NEEDS_REWRITE.search(raw) is None:
+        return raw  # most bodies: one scan, rather than a call per string token
+    return _JSON_REWRITE.sub(_rewrite, raw)
 
-    def escape(match: re.Match[str]) -> str:
-        char = match.group()
-        if char in "\n\t\r":
-            return char
-        code = ord(char)
-        if code > 0xFFFF:  # JSON spells these as a UTF-16 surrogate pair
-            code -= 0x10000
-            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-        return f"\\u{code:04x}"
 
-    return _UNSAFE_IN_JSON.sub(escape, raw)
+def _rewrite(match: re.Match[str]) -> str:
+    string = match.group(1)
+    if string is not None:
+        return _UNSAFE_IN_JSON.sub(_json_escape, string)
+    char = match.group()
+    if char[0] == "\r":
+        return "\n"
+    if char == "\t":
+        return " "
+    return _json_escape(match)  # not JSON whitespace: the client refuses such a body anyway
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # JSON spells these as a UTF-16 surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:
@@ -138,18 +156,19 @@ def package_table(page: PackagePage, width: int = 100) -> str:
 
 
 def profile_summary(profile: Profile) -> str:
+    shown = profile.scrub  # the secret masked in whatever field it was pasted into
     pairs = [
-        ("Profile", inert(profile.name)),
-        ("API", inert(profile.region_label)),
-        ("Tenant ID", inert(profile.tenant_id) or MISSING),
-        ("App ID", inert(profile.app_id) or MISSING),
+        ("Profile", shown(profile.name)),
+        ("API", shown(profile.region_label)),
+        ("Tenant ID", shown(profile.tenant_id) or MISSING),
+        ("App ID", shown(profile.app_id) or MISSING),
         ("App secret", "set" if profile.app_secret else "not set"),
-        ("CA bundle", inert(profile.ca_bundle) if profile.ca_bundle else "system default"),
+        ("CA bundle", shown(profile.ca_bundle) if profile.ca_bundle else "system default"),
         ("Poll interval", f"{profile.poll_interval:g} s"),
         ("Request deadline", f"{profile.request_timeout:g} s"),
     ]
     if profile.scopes:
-        pairs.append(("Scopes", inert(profile.scopes)))
+        pairs.append(("Scopes", shown(profile.scopes)))
     missing = profile.missing_fields()
     if missing:
         pairs.append(("Missing", ", ".join(missing)))
@@ -159,7 +178,10 @@ def profile_summary(profile: Profile) -> str:
 def token_summary(profile: Profile, token: AccessToken) -> str:
     until = datetime.fromtimestamp(token.expires_at, tz=timezone.utc)
     return (
-        f"OK: signed in to {inert(profile.api_url)} as app {inert(profile.app_id)} "
-        f"(tenant {inert(profile.tenant_id)}); the access token is valid until "
-        f"{format_local(until)}.\n"
+        profile.scrub(
+            f"OK: signed in to {profile.api_url} as app {profile.app_id} "
+            f"(tenant {profile.tenant_id}); the access token is valid until "
+            f"{format_local(until)}."
+        )
+        + "\n"
     )

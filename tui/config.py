@@ -37,9 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from tui.api.errors import ConfigError
+from tui.api.ids import is_uuid
 from tui.api.urls import DEFAULT_REGION, normalize_base_url, region_by_code, region_for_url
 from tui.files import FileTooLarge, LinkRefused, PrivateDir, atomic_write_private, read_private_file
-from tui.safe_text import inert, is_inert
+from tui.safe_text import MASK, inert, is_inert, mask_secrets
 
 # platformdirs, tomllib, tomli_w and hmac are imported where they are used:
 # `cypkg get` with only environment variables should not pay for them.
@@ -71,6 +72,7 @@ __all__ = [
     "require_complete",
     "resolve_profile",
     "save_config",
+    "scrub",
     "token_cache_dir",
     "upsert_profile",
 ]
@@ -96,7 +98,8 @@ ENV_REQUEST_TIMEOUT = "CYPKG_REQUEST_TIMEOUT"
 
 # A config file is a few hundred bytes; refuse to slurp something that is not one.
 _MAX_FILE_SIZE = 1024 * 1024
-_MASK = "********"
+_MASK = MASK
+_ID_KEYS = ("tenant_id", "app_id")
 _PROFILE_KEYS = (
     "region",
     "base_url",
@@ -188,6 +191,10 @@ class Secret:
     def reveal(self) -> str:
         return self._value
 
+    def mask(self, text: str) -> str:
+        """``text`` with this secret, and any long piece of it, replaced by the mask."""
+        return mask_secrets(text, (self._value,))
+
     def __repr__(self) -> str:
         return f"Secret('{_MASK}')"
 
@@ -239,6 +246,15 @@ class Profile:
     extras: Mapping[str, object] = field(default_factory=dict, repr=False, hash=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.app_secret, Secret):
+            raise TypeError("app_secret must be a Secret")
+        try:
+            self._validate()
+        except ConfigError as exc:
+            # Messages quote values (a name, a region), and the secret may be one of them.
+            raise ConfigError(self.app_secret.mask(str(exc))) from None
+
+    def _validate(self) -> None:
         _check_profile_name(self.name, "profile name")
         # Frozen: normalised values go in through object.__setattr__.
         set_ = object.__setattr__
@@ -247,12 +263,12 @@ class Profile:
         # Pasted credentials often carry a stray space or newline; real ones never do.
         set_(self, "tenant_id", self.tenant_id.strip())
         set_(self, "app_id", self.app_id.strip())
+        for key in _ID_KEYS:
+            _check_uuid(getattr(self, key), key)
         # These are shown in the settings form, which draws text as it is: nothing in
         # them may act on the terminal (a hand edit or a pasted escape sequence).
         for key in ("tenant_id", "app_id", "ca_bundle", "scopes"):
             _check_plain(getattr(self, key), key)
-        if not isinstance(self.app_secret, Secret):
-            raise TypeError("app_secret must be a Secret")
         if self.app_secret.reveal() != self.app_secret.reveal().strip():
             set_(self, "app_secret", Secret(self.app_secret.reveal().strip()))
         set_(self, "ca_bundle", _optional_text(self.ca_bundle))
@@ -261,6 +277,20 @@ class Profile:
         deadline = _parse_request_timeout(self.request_timeout, "request_timeout")
         set_(self, "request_timeout", deadline)
         set_(self, "extras", dict(self.extras))  # a private copy: frozen means frozen
+
+    def __repr__(self) -> str:
+        # The dataclass repr, masked: the secret may have been pasted into any field.
+        shown = (f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.repr)
+        return self.app_secret.mask(f"Profile({', '.join(shown)})")
+
+    def scrub(self, text: object, *, limit: int | None = None) -> str:
+        """``text`` fit to show: this profile's secret masked, control characters inert.
+
+        Every string shown from a profile goes through here (or, for messages that
+        quote several profiles, :func:`scrub`): whichever field the secret was
+        pasted into, a CA bundle path, a base URL, a name, it is not shown.
+        """
+        return scrub(text, (self.app_secret,), limit=limit)
 
     @property
     def api_url(self) -> str:
@@ -405,6 +435,7 @@ def resolve_profile(
         if value is not None:
             try:
                 _check_plain(value, f"Environment variable {var}")
+                _check_uuid(value, f"Environment variable {var}")
             except ConfigError as exc:
                 raise ConfigError(_scrub(str(exc), secrets)) from None
             changes[key] = value
@@ -438,6 +469,14 @@ def resolve_profile(
     return chosen.replace(**changes) if changes else chosen
 
 
+def scrub(text: object, secrets: Iterable[Secret], *, limit: int | None = None) -> str:
+    """``text`` fit to show: each of ``secrets`` masked, control characters made inert."""
+    shown = str(text)
+    for secret in secrets:
+        shown = secret.mask(shown)
+    return inert(shown, limit=limit)
+
+
 def require_complete(profile: Profile, *, config_file: Path | None = None) -> Profile:
     """Return ``profile`` if it has all credentials, else raise :class:`ConfigError`."""
     missing = profile.missing_fields()
@@ -446,7 +485,7 @@ def require_complete(profile: Profile, *, config_file: Path | None = None) -> Pr
     where = config_file if config_file is not None else config_path()
     lead = "No credentials configured" if len(missing) == 3 else "Incomplete credentials"
     raise ConfigError(
-        inert(
+        profile.scrub(
             f"{lead} for profile '{profile.name}': missing {', '.join(missing)}. "
             f"Set them in the settings screen (cypkg, then F2), in {where}, "
             f"or with {ENV_TENANT_ID}/{ENV_APP_ID}/{ENV_APP_SECRET}."
@@ -555,6 +594,19 @@ def _check_plain(value: str | None, where: str) -> None:
         )
 
 
+def _check_uuid(value: str | None, where: str) -> None:
+    """Tenant and app IDs go into the signed JWT's ``tid`` and ``sub``: UUIDs only.
+
+    The value is not quoted: when it is not an ID it is often the secret, pasted
+    one field off.
+    """
+    if value and not is_uuid(value.strip()):
+        raise ConfigError(
+            f"{where} must be a UUID (8-4-4-4-12 hex digits, as the Cylance console shows "
+            "it); the value given is not one."
+        )
+
+
 def _optional_text(value: str | None) -> str | None:
     """Blank means "not set": a cleared form field or an empty TOML string."""
     if value is None:
@@ -619,11 +671,7 @@ def _scrub(message: str, secrets: Iterable[str]) -> str:
     Messages quote values from the file or the environment; if a secret was
     pasted into the wrong field, it must still not be echoed.
     """
-    for secret in secrets:
-        # Very short values would mangle the message and reveal nothing by chance.
-        if len(secret) >= 4:
-            message = message.replace(secret, _MASK)
-    return inert(message)
+    return inert(mask_secrets(message, secrets))
 
 
 # --------------------------------------------------------------------------- file I/O
@@ -731,10 +779,13 @@ def _parse_document(path: Path, data: bytes) -> Config:
 
 
 def _secrets_in(document: Mapping[str, Any]) -> list[str]:
+    """The secrets a message about ``document`` must not show: its own and the
+    environment's (which will be used with it)."""
+    known = [os.environ.get(ENV_APP_SECRET, "").strip()]
     profiles = document.get("profiles")
     if not isinstance(profiles, dict):
-        return []
-    return [
+        return known
+    return known + [
         table["app_secret"]
         for table in profiles.values()
         if isinstance(table, dict) and isinstance(table.get("app_secret"), str)
@@ -766,6 +817,8 @@ def _profile_from_table(name: str, table: object) -> Profile:
         value = _require_str(table.get(key), f"{prefix}.{key}")
         if key != "app_secret":  # never shown, and never quoted in a message
             _check_plain(value, f"{prefix}.{key}")
+        if key in _ID_KEYS:
+            _check_uuid(value, f"{prefix}.{key}")
         return value or ""
 
     poll = table.get("poll_interval", DEFAULT_POLL_INTERVAL)

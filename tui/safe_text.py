@@ -12,6 +12,7 @@ the result as plain ``Content``/``Text``, never as markup.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # C0 controls (except none: tab and newline are handled by the caller's choice),
 # DEL, C1 controls, the Unicode format characters that reorder or hide text (bidi
@@ -54,3 +55,50 @@ def inert(value: object, *, keep_newlines: bool = False, limit: int | None = Non
 def is_inert(text: str) -> bool:
     """True when ``text`` holds nothing that :func:`inert` would replace."""
     return _UNSAFE.search(text) is None
+
+
+#: What a masked secret looks like; the same for every secret, whatever its length.
+MASK = "********"
+#: Pieces of a secret this long or longer are masked too; shorter ones reveal too little
+#: to matter and would mask ordinary words by chance.
+MIN_SECRET_PIECE = 10
+#: Shorter "secrets" (a typo, a placeholder) are not masked at all: they would mangle text.
+MIN_SECRET_LENGTH = 4
+
+
+def mask_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret, and each piece of one, replaced by :data:`MASK`.
+
+    Pieces because messages shorten what they quote (a 40-character cut of a pasted
+    secret is still most of it); case-insensitive because a secret pasted into a base
+    URL's host comes back lower-cased.
+    """
+    for secret in secrets:
+        if len(secret) >= MIN_SECRET_LENGTH:
+            text = _mask_one(text, secret)
+    return text
+
+
+def _mask_one(text: str, secret: str) -> str:
+    size = min(len(secret), MIN_SECRET_PIECE)
+    folded = text.lower()
+    if len(folded) != len(text):  # a few characters grow when lower-cased: compare as is
+        folded = text
+    wanted = secret.lower()
+    pieces = {wanted[i : i + size] for i in range(len(wanted) - size + 1)}
+    spans: list[list[int]] = []
+    for start in range(len(text) - size + 1):
+        if folded[start : start + size] in pieces:
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = start + size  # overlaps the previous piece: one span
+            else:
+                spans.append([start, start + size])
+    if not spans:
+        return text
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out += [text[last:start], MASK]
+        last = end
+    out.append(text[last:])
+    return "".join(out)

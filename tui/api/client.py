@@ -7,6 +7,7 @@ environment, TLS always verified) serves every request of a session.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import ssl
@@ -15,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -34,6 +35,7 @@ from tui.api.errors import (
     AuthFailed,
     BadRequest,
     ConfigError,
+    CypkgError,
     InvalidResponse,
     MissingScope,
     NetworkError,
@@ -43,12 +45,12 @@ from tui.api.errors import (
     ServerError,
     UsageError,
 )
-from tui.api.ids import normalize_package_id
+from tui.api.ids import is_uuid, normalize_package_id
 from tui.api.models import Package, PackagePage, parse_package, parse_page
 from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
 from tui.api.transport import Attempt, attempt, watch_client
 from tui.api.urls import is_loopback_host, normalize_base_url
-from tui.safe_text import inert
+from tui.safe_text import inert, mask_secrets
 
 SCOPE_READ = "opticspkgconfig:read"
 SCOPE_LIST = "opticspkgconfig:list"
@@ -75,6 +77,27 @@ DEFAULT_REQUEST_TIMEOUT = 60.0
 SKEW_WARNING = 120.0
 
 RetryHook = Callable[[ApiError, float, int], None]
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _masking_secret(method: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Errors leave the client with its secret masked.
+
+    Messages quote settings (the base URL, the CA bundle path), and a secret pasted
+    into one of them would be shown with it.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return method(*args, **kwargs)
+        except CypkgError as exc:
+            secret = str(getattr(args[0], "_secret", ""))
+            exc.mask(lambda text: mask_secrets(text, (secret,)))
+            raise
+
+    return wrapper
 
 
 class CylanceClient:
@@ -118,7 +141,7 @@ class CylanceClient:
         self._auth_lock = threading.Lock()
         #: HTTP requests sent, auth included (for diagnostics and benchmarks).
         self.requests_sent = 0
-        verify = _tls_verification(ca_bundle)
+        verify = self._tls_verification(ca_bundle)
         if transport is None and is_loopback_host(urlsplit(self.base_url).hostname or ""):
             # A transport of our own makes httpx ignore the proxy variables: the loopback
             # emulator's plain-http credentials must not go through a proxy (in clear).
@@ -153,6 +176,7 @@ class CylanceClient:
 
     # -- public API ---------------------------------------------------------------------
 
+    @_masking_secret
     def get_package(self, package_id: str) -> Package:
         """``GET /packages/v2/{id}``; the ID is validated before any request."""
         pid = normalize_package_id(package_id)
@@ -160,6 +184,7 @@ class CylanceClient:
         text = _decode(response)
         return parse_package(_json(text), raw=text)
 
+    @_masking_secret
     def list_packages(
         self,
         page: int = 1,
@@ -173,6 +198,7 @@ class CylanceClient:
         text = _decode(response)
         return parse_page(_json(text), raw=text)
 
+    @_masking_secret
     def authenticate(self, *, force: bool = False) -> AccessToken:
         """Return a usable access token, fetching one only when needed (or forced)."""
         with self._auth_lock:
@@ -187,9 +213,21 @@ class CylanceClient:
 
     # -- internals ----------------------------------------------------------------------
 
+    @_masking_secret
+    def _tls_verification(self, ca_bundle: str | None) -> ssl.SSLContext | bool:
+        # The message names the CA bundle path, which may be the secret pasted there.
+        return _tls_verification(ca_bundle)
+
     def _request_token(self) -> AccessToken:
         if not (self.tenant_id and self.app_id and self._secret):
             raise ConfigError("Tenant ID, app ID and app secret are all needed to sign in.")
+        # They travel in the JWT's claims, readable by anyone on the way: only what
+        # belongs there (a value that is not a UUID is often the secret, one field off).
+        for label, value in (("tenant ID", self.tenant_id), ("app ID", self.app_id)):
+            if not is_uuid(value):
+                raise ConfigError(f"The {label} is not a UUID (8-4-4-4-12 hex digits).")
+        if self._scopes and mask_secrets(self._scopes, (self._secret,)) != self._scopes:
+            raise ConfigError("The scopes setting holds the app secret: it is not sent.")
         now = self._clock()
         assertion = build_client_jwt(
             tenant_id=self.tenant_id,

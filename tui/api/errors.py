@@ -7,6 +7,8 @@ or unfiltered server text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class CypkgError(Exception):
     """Base class: ``str(err)`` is a message fit to show a user."""
@@ -25,6 +27,13 @@ class CypkgError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def mask(self, hide: Callable[[str], str]) -> None:
+        """Pass the message and hint through ``hide`` (to mask a secret they may quote)."""
+        self.message = hide(self.message)
+        self.args = (self.message,)
+        if self.hint:
+            self.hint = hide(self.hint)
 
 
 class UsageError(CypkgError):

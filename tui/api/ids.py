@@ -16,6 +16,11 @@ _BRACED = re.compile(r"\{(.*)\}|urn:uuid:(.*)", re.IGNORECASE | re.DOTALL)
 _MAX_INPUT = 2048
 
 
+def is_uuid(value: str) -> bool:
+    """True for a UUID as the Cylance console shows one: 8-4-4-4-12 (or 32) ASCII hex digits."""
+    return _UUID.fullmatch(value) is not None
+
+
 def normalize_package_id(value: str) -> str:
     """Return the canonical lower-case dashed form of a package ID.
 

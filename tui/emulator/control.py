@@ -33,6 +33,7 @@ _PLANNERS = (
     "stall_next",
     "trickle_next",
     "redirect_next",
+    "respace_next",
 )
 _SETTINGS = ("latency", "fail_rate")
 

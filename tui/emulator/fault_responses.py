@@ -57,3 +57,14 @@ def fault_response(fault: PlannedFault) -> Response:
     if kind == "wrongobject":
         return json_response(200, {"unexpected": True, "items": []})
     return Response(200, b"")  # "empty"
+
+
+def respaced(response: Response, whitespace: str) -> Response:
+    """``response`` with ``whitespace`` around every token of its JSON body (same value)."""
+    try:
+        value = json.loads(response.body)
+    except ValueError:
+        return response  # not JSON (an upload's content): nothing to space out
+    body = json.dumps(value, ensure_ascii=False, separators=("," + whitespace, ":" + whitespace))
+    spaced = (whitespace + body + whitespace).encode("utf-8")
+    return Response(response.status, spaced, response.content_type, response.headers)

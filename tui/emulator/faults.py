@@ -14,7 +14,9 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["fail", "drop", "reset", "malformed", "stall", "body", "trickle", "redirect"]
+FaultKind = Literal[
+    "fail", "drop", "reset", "malformed", "stall", "body", "trickle", "redirect", "respace"
+]
 MALFORMED_KINDS = ("html", "truncated", "notjson", "wrongshape", "wrongobject", "empty")
 #: Faults hit the package API by default, not authentication, so a client's
 #: token exchange does not eat a fault meant for the call that follows it.
@@ -37,12 +39,14 @@ class PlannedFault:
     trickle_headers: bool = False
     #: For ``redirect`` faults: the raw ``Location`` value (None: no such header).
     location: bytes | None = field(default=None, repr=False)
+    #: For ``respace`` faults: what goes between the tokens of the real answer.
+    whitespace: str = ""
 
     def describe(self) -> dict[str, Any]:
         """The fault as JSON-friendly values (a body by its length only)."""
         described = asdict(self)
         del described["body"], described["content_type"]
-        del described["trickle_headers"], described["location"]
+        del described["trickle_headers"], described["location"], described["whitespace"]
         if self.kind == "trickle":
             described["trickle_headers"] = self.trickle_headers
         if self.kind == "redirect":
@@ -51,6 +55,8 @@ class PlannedFault:
             described["location"] = None if raw is None else raw.decode("latin-1")
         if self.kind == "body":
             described.update(body_bytes=len(self.body), content_type=self.content_type)
+        if self.kind == "respace":
+            described["whitespace"] = self.whitespace
         return described
 
 
@@ -154,6 +160,18 @@ class Faults:
             raise ValueError(f"status must be an HTTP status code, got {status!r}")
         fault = PlannedFault("body", path_prefix, status, body=body, content_type=str(content_type))
         self._plan(fault, n)
+
+    def respace_next(
+        self, n: int, whitespace: str = "\r" + " " * 40, path_prefix: str = DEFAULT_PREFIX
+    ) -> None:
+        """Answer normally, with ``whitespace`` between every token of the JSON body.
+
+        Still valid JSON with the same value, but drawn raw a ``\r`` returns the
+        cursor to the start of the line, so a later key overwrites an earlier one.
+        """
+        if not isinstance(whitespace, str) or not whitespace or whitespace.strip(" \t\r\n"):
+            raise ValueError("whitespace must be JSON whitespace: spaces, tabs, CR and LF")
+        self._plan(PlannedFault("respace", path_prefix, 200, whitespace=whitespace), n)
 
     def stall_next(self, n: int, seconds: float, path_prefix: str = DEFAULT_PREFIX) -> None:
         """Sleep ``seconds`` before answering normally (to trip client read timeouts)."""

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from tui.emulator.control import PREFIX as CONTROL_PREFIX
 from tui.emulator.control import Control
-from tui.emulator.fault_responses import fault_response, sample_body
+from tui.emulator.fault_responses import fault_response, respaced, sample_body
 from tui.emulator.faults import Faults
 from tui.emulator.messages import Request, Response, error
 from tui.emulator.recorder import NO_RESPONSE, RequestLog, RequestRecord
@@ -169,6 +169,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             response = fault_response(fault)
         else:
             response = wiring.service.handle(request)
+        if fault is not None and fault.kind == "respace":
+            response = respaced(response, fault.whitespace)
         record(response.status)
         if fault is not None and fault.kind == "reset":
             self._send_half(response)

@@ -213,7 +213,7 @@ class LookupScreen(Screen[None]):
             lines.append(
                 Content.assemble(
                     ("No credentials yet", "$text-warning bold"),
-                    f" for profile '{inert(profile.name, limit=40)}' (missing "
+                    f" for profile '{profile.scrub(profile.name, limit=40)}' (missing "
                     f"{', '.join(missing)}). Open the settings to add them.",
                 )
             )

@@ -3,14 +3,15 @@
 Saving writes the config file with :func:`tui.config.save_config` (0600,
 atomic) and makes the profile active, which gives the app a new client. In
 demo mode nothing is written: changes live in memory only. An existing
-secret is never shown back; leaving the secret field empty keeps it.
+secret is never shown back; leaving the secret field empty keeps it. Nor is a
+saved value that holds the secret (pasted into the wrong field): it is shown
+masked, and a field left as shown keeps the saved value.
 """
 
 from __future__ import annotations
 
 import contextlib
-import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select
 
 from tui.api.errors import ConfigError, CypkgError
+from tui.api.ids import is_uuid
 from tui.api.urls import REGIONS, normalize_base_url
 from tui.config import (
     DEFAULT_POLL_INTERVAL,
@@ -38,6 +40,7 @@ from tui.config import (
     load_config,
     resolve_profile,
     save_config,
+    scrub,
     upsert_profile,
 )
 from tui.safe_text import inert
@@ -68,14 +71,6 @@ class FormValues:
     poll_interval: str
 
 
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value.strip())
-    except ValueError:
-        return False
-    return len(value.strip()) in (32, 36)
-
-
 def build_profile(
     values: FormValues, original: Profile | None
 ) -> tuple[Profile | None, dict[str, str]]:
@@ -97,7 +92,7 @@ def build_profile(
         value = getattr(values, key).strip()
         if not value:
             errors[key] = f"{label} is required."
-        elif not _is_uuid(value):
+        elif not is_uuid(value):
             errors[key] = f"{label} must be a UUID (8-4-4-4-12 hex digits)."
     try:
         interval = float(values.poll_interval.strip() or DEFAULT_POLL_INTERVAL)
@@ -116,7 +111,9 @@ def build_profile(
     if secret is None and original is not None and original.app_secret:
         secret = original.app_secret
     if errors:
-        return None, errors
+        # Messages quote what was typed, and the secret may have been pasted anywhere.
+        hide = (secret or Secret()).mask
+        return None, {key: hide(message) for key, message in errors.items()}
     try:
         profile = Profile(
             name=name,
@@ -161,6 +158,9 @@ class SettingsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.editing: Profile | None = None
+        #: Fields whose saved value holds the secret: field id -> (masked as shown, saved).
+        #: Left as shown, the field keeps the saved value.
+        self._masked: dict[str, tuple[str, str]] = {}
 
     @property
     def cy(self) -> CypkgApp:
@@ -238,27 +238,28 @@ class SettingsScreen(Screen[None]):
 
     def _profile_options(self) -> list[tuple[Content, str]]:
         options: list[tuple[Content, str]] = [
-            (Content(inert(name, limit=40)), name) for name in sorted(self._profiles())
+            (Content(self.scrub(name, limit=40)), name) for name in sorted(self._profiles())
         ]
         options.append((Content("＋ New profile"), NEW_PROFILE))
         return options
 
     def _load(self, profile: Profile | None) -> None:
         self.editing = profile
-        self._input("name").value = profile.name if profile else ""
+        self._masked = {}
+        self._show("name", profile.name if profile else "")
         region = cast("Select[str]", self.query_one("#region", Select))
         if profile is not None and profile.base_url:
             region.value = CUSTOM
         else:
             region.value = (profile.region if profile else None) or "na"
-        self._input("base_url").value = (profile.base_url if profile else None) or ""
-        self._input("tenant_id").value = profile.tenant_id if profile else ""
-        self._input("app_id").value = profile.app_id if profile else ""
+        self._show("base_url", (profile.base_url if profile else None) or "")
+        self._show("tenant_id", profile.tenant_id if profile else "")
+        self._show("app_id", profile.app_id if profile else "")
         secret = self._input("app_secret")
         secret.value = ""
         has_secret = profile is not None and bool(profile.app_secret)
         secret.placeholder = "set (leave empty to keep it)" if has_secret else "not set"
-        self._input("ca_bundle").value = (profile.ca_bundle if profile else None) or ""
+        self._show("ca_bundle", (profile.ca_bundle if profile else None) or "")
         interval = profile.poll_interval if profile else DEFAULT_POLL_INTERVAL
         self._input("poll_interval").value = f"{interval:g}"
         self._sync_base_url()
@@ -266,6 +267,35 @@ class SettingsScreen(Screen[None]):
 
     def _input(self, key: str) -> Input:
         return self.query_one(f"#{key}", Input)
+
+    def _secrets(self) -> list[Secret]:
+        """Every secret the form might show by mistake: each profile's, the one in use
+        (it may come from CYPKG_APP_SECRET rather than the file), the one typed."""
+        secrets = [profile.app_secret for profile in self._profiles().values()]
+        secrets.append(self.cy.profile.app_secret)
+        typed = self.query("#app_secret")  # not there yet while composing
+        if typed:
+            secrets.append(Secret(typed.first(Input).value.strip()))
+        return secrets
+
+    def scrub(self, text: object, *, limit: int | None = None) -> str:
+        """``text`` fit to show on this screen: no secret, nothing that acts on a terminal."""
+        return scrub(text, self._secrets(), limit=limit)
+
+    def _show(self, key: str, value: str) -> None:
+        """Put a saved value in its field; one that holds a secret is shown masked."""
+        shown = value
+        for secret in self._secrets():
+            shown = secret.mask(shown)
+        if shown != value:
+            self._masked[key] = (shown, value)
+        self._input(key).value = shown
+
+    def _value(self, key: str) -> str:
+        """What field ``key`` holds: the saved value if it was shown masked and left so."""
+        value = self._input(key).value
+        masked = self._masked.get(key)
+        return masked[1] if masked is not None and value == masked[0] else value
 
     def _sync_base_url(self) -> None:
         custom = self.query_one("#region", Select).value == CUSTOM
@@ -289,13 +319,13 @@ class SettingsScreen(Screen[None]):
     def values(self) -> FormValues:
         region = self.query_one("#region", Select).value
         return FormValues(
-            name=self._input("name").value,
+            name=self._value("name"),
             region=region if isinstance(region, str) else "na",
-            base_url=self._input("base_url").value,
-            tenant_id=self._input("tenant_id").value,
-            app_id=self._input("app_id").value,
+            base_url=self._value("base_url"),
+            tenant_id=self._value("tenant_id"),
+            app_id=self._value("app_id"),
             app_secret=self._input("app_secret").value,
-            ca_bundle=self._input("ca_bundle").value,
+            ca_bundle=self._value("ca_bundle"),
             poll_interval=self._input("poll_interval").value,
         )
 
@@ -313,7 +343,7 @@ class SettingsScreen(Screen[None]):
         box.display = bool(errors)
         box.set(
             Content("\n").join(
-                Content.assemble(("✘ ", "$text-error bold"), inert(message, limit=300))
+                Content.assemble(("✘ ", "$text-error bold"), self.scrub(message, limit=300))
                 for message in errors.values()
             )
         )
@@ -356,8 +386,8 @@ class SettingsScreen(Screen[None]):
         app.use_profile(config, active)
         self._fill_profiles(profile.name)
         self.notify(
-            f"Saved profile '{inert(profile.name, limit=40)}' to {inert(where, limit=120)}; "
-            "it is now active.",
+            f"Saved profile '{self.scrub(profile.name, limit=40)}' to "
+            f"{inert(where, limit=120)}; it is now active.",
             title="Settings saved",
             markup=False,
         )
@@ -370,13 +400,13 @@ class SettingsScreen(Screen[None]):
             return
         result = self.query_one("#test-result", ValueStatic)
         result.display = True
-        result.set(Content(f"Signing in to {inert(profile.api_url, limit=100)}…"))
-        self._test_connection(profile)
+        result.set(Content(f"Signing in to {self.scrub(profile.api_url, limit=100)}…"))
+        self._test_connection(profile, [*self._secrets(), profile.app_secret])
 
     @work(group="test-connection", exclusive=True, exit_on_error=False)
-    async def _test_connection(self, profile: Profile) -> None:
+    async def _test_connection(self, profile: Profile, secrets: list[Secret]) -> None:
         app = self.cy
-        content = await in_daemon_thread(lambda: test_connection(app, profile))
+        content = await in_daemon_thread(lambda: test_connection(app, profile, secrets))
         self._show_test_result(content)
 
     def _show_test_result(self, content: Content) -> None:
@@ -431,8 +461,16 @@ def _reload(config: Config) -> Config:
         return config
 
 
-def test_connection(app: CypkgApp, profile: Profile) -> Content:
-    """Sign in with ``profile`` (forcing a new token); a line saying how it went."""
+def test_connection(app: CypkgApp, profile: Profile, secrets: Sequence[Secret] = ()) -> Content:
+    """Sign in with ``profile`` (forcing a new token); a line saying how it went.
+
+    The line masks the profile's secret and ``secrets``: a message may quote a
+    setting one of them was pasted into.
+    """
+
+    def shown(text: object, limit: int) -> str:
+        return scrub(text, [profile.app_secret, *secrets], limit=limit)
+
     client = None
     try:
         client = app.build_client(profile)
@@ -440,15 +478,15 @@ def test_connection(app: CypkgApp, profile: Profile) -> Content:
     except CypkgError as exc:
         parts: list[tuple[str, str] | str] = [
             (f"✘ {inert(exc.title)}: ", "$text-error bold"),
-            inert(str(exc), limit=600),
+            shown(exc, 600),
         ]
         if exc.hint:
-            parts += ["\n", ("What to do: ", "bold"), inert(exc.hint, limit=600)]
+            parts += ["\n", ("What to do: ", "bold"), shown(exc.hint, 600)]
         return Content.assemble(*parts)
     except Exception as exc:
         return Content.assemble(
             ("✘ Unexpected error: ", "$text-error bold"),
-            inert(f"{type(exc).__name__}: {exc}", limit=300),
+            shown(f"{type(exc).__name__}: {exc}", 300),
         )
     finally:
         if client is not None:
@@ -457,6 +495,6 @@ def test_connection(app: CypkgApp, profile: Profile) -> Content:
     until = datetime.fromtimestamp(token.expires_at, tz=timezone.utc)
     return Content.assemble(
         ("✔ Connected: ", "$text-success bold"),
-        f"{inert(profile.api_url, limit=100)} accepted the credentials "
+        f"{shown(profile.api_url, 100)} accepted the credentials "
         f"(access token valid until {until:%H:%M:%S} UTC).",
     )

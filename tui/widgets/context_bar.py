@@ -62,12 +62,13 @@ def context_line(
     head: list[tuple[str, str] | str] = [(title, "bold"), " │ "]
     if demo:
         head += [("DEMO", "reverse bold"), " "]
-    head += ["profile ", (inert(profile.name, limit=24), "bold"), " │ "]
+    # scrub: the secret may have been pasted into the name or the base URL
+    head += ["profile ", (profile.scrub(profile.name, limit=24), "bold"), " │ "]
     tail = " │ " + inert(user_host, limit=40)
     left = Content.assemble(*head)
     room = width - left.cell_length - len(tail)
     if len(where) > room:
         # The host alone still says which region; cut only when even that is too long.
         where = profile.api_url.removeprefix("https://")
-    place = inert(where, limit=max(room, 8))
+    place = profile.scrub(where, limit=max(room, 8))
     return Content.assemble(left, place, tail)
