@@ -400,8 +400,10 @@ class WatchScheduler:
         #: After a 429 nobody asks before this (monotonic) time; the 429 that said so.
         self.paused_until: float | None = None
         self.paused_by: RateLimited | None = None
-        #: Packages refreshed by hand during a pause: they go anyway, one request each.
+        #: Packages refreshed by hand during a pause: they go anyway, one request each
+        #: (waiting, then sent: an answer to one of those ends the pause).
         self._forced: set[str] = set()
+        self._forced_sent: set[str] = set()
         #: Requests handed out so far, and the most ever in flight at once.
         self.started = 0
         self.peak_in_flight = 0
@@ -518,6 +520,8 @@ class WatchScheduler:
                 watch = self._next_forced(now)
                 if watch is None:
                     break
+                self._forced.discard(watch.package_id)
+                self._forced_sent.add(watch.package_id)
             else:
                 watch = self._head()
                 if watch is None or watch.due is None or watch.due > now:
@@ -576,10 +580,10 @@ class WatchScheduler:
             self.wake()
             return None
         watch.in_flight = False
-        if package_id in self._forced:
-            self._forced.discard(package_id)
+        if package_id in self._forced_sent:
+            self._forced_sent.discard(package_id)
             if isinstance(outcome, Package):  # asked by hand and answered: the pause is over
-                self.paused_until = self.paused_by = None
+                self.end_pause()
         if outcome is None:
             self._set_due(watch, now)
             return WatchEvent(package_id, watch)
@@ -640,6 +644,11 @@ class WatchScheduler:
         until = now + min(max(pause, 0.0), MAX_RETRY_AFTER)
         if self.paused_until is None or until >= self.paused_until:
             self.paused_until, self.paused_by = until, error
+        self.wake()
+
+    def end_pause(self) -> None:
+        """The service answered a request sent by hand during the pause: it is over."""
+        self.paused_until = self.paused_by = None
         self.wake()
 
     # -- asyncio driver ---------------------------------------------------------

@@ -20,6 +20,7 @@ import asyncio
 import concurrent.futures
 import functools
 import math
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -32,10 +33,10 @@ from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from tui.api.errors import CypkgError, InvalidPackageId
+from tui.api.errors import CypkgError, InvalidPackageId, RateLimited
 from tui.api.ids import normalize_package_id
 from tui.api.models import Package, Status
-from tui.present import STATUS_LABELS
+from tui.present import STATUS_LABELS, until_label
 from tui.safe_text import inert
 from tui.screens._threads import fetch_package, in_daemon_thread, start_in_daemon_thread
 from tui.screens._title import package_title, refresh_title
@@ -159,6 +160,9 @@ class DetailScreen(Screen[None]):
         self._drawn_raw: str | None = None
         self._drawn_count: int | None = None
         self._poll_worker: Worker[None] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        #: ``r`` pressed during a rate-limit pause: an answer to it ends the pause.
+        self._through_pause = False
         #: The first request, sent by the constructor (``fetch_now``), and its client.
         self._early: tuple[concurrent.futures.Future[Outcome], int] | None = None
         if fetch_now and self.package_id is not None:
@@ -209,6 +213,9 @@ class DetailScreen(Screen[None]):
         self.query_one("#notice").display = False
         self._set_title()
         self.set_interval(self.cy.options.tick, self._tick)
+        # A rate-limit pause (any screen's 429) may end early (r on the watchlist):
+        # the poll loop then looks again at when to ask.
+        self._unsubscribe = self.cy.watchlist.subscribe(self._wake.set)
         if self.id_error is not None or self.package_id is None:
             self._show_error_panel(self.id_error or InvalidPackageId("No package ID."))
             return
@@ -221,6 +228,11 @@ class DetailScreen(Screen[None]):
             self._apply(early[0].result())
             return
         self._start_fetch()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
     def on_screen_resume(self) -> None:
         # The profile may have changed in the settings screen: fetch with the new client.
@@ -271,7 +283,9 @@ class DetailScreen(Screen[None]):
                 await self._wake.wait()
                 self._wake.clear()
                 continue
-            remaining = self.next_at - monotonic()
+            # The tenant's budget is shared: a 429's pause holds this screen's polls too.
+            held = self.cy.watchlist.scheduler.held_until(monotonic())
+            remaining = max(self.next_at, held or 0.0) - monotonic()
             if remaining <= 0:
                 return
             try:
@@ -336,6 +350,9 @@ class DetailScreen(Screen[None]):
     def _apply_package(self, package: Package) -> None:
         self.package = package
         self.error = None
+        if self._through_pause:
+            self._through_pause = False
+            self.cy.watchlist.end_pause()
         self.last_updated = self.cy.options.clock()
         delay = self.state.after_success(package)
         self._render_package()
@@ -374,6 +391,9 @@ class DetailScreen(Screen[None]):
 
     def _apply_error(self, error: CypkgError) -> None:
         self.error = error
+        self._through_pause = False
+        if isinstance(error, RateLimited):
+            self.cy.watchlist.rate_limited(error)  # one budget: the watchlist waits too
         delay = self.state.after_error(error, self.cy.options.rng)
         if self.package is None:
             self._show_error_panel(error, retrying=delay is not None)
@@ -508,6 +528,10 @@ class DetailScreen(Screen[None]):
         waiting = self._countdown()
         error = self.error
         none = Content("")
+        until = self.cy.watchlist.rate_limited_until()
+        held = None
+        if until is not None and self.next_at is not None and not self.in_flight:
+            held = f"⏸ rate limited until {until_label(until, self.cy.now())}"
         if error is not None:
             title = inert(error.title, limit=40)
             if self.next_at is None:
@@ -518,6 +542,8 @@ class DetailScreen(Screen[None]):
             elif self.in_flight:
                 status = Content.styled("⚠", "$text-warning")
                 countdown = Content.styled("retrying now…", "$text-warning")
+            elif held is not None:
+                status, countdown = Content.styled(held, "$text-warning"), none
             else:
                 status = Content.styled(f"⚠ {title} ·", "$text-warning")
                 countdown = Content.styled(f"retrying in {waiting}", "$text-warning")
@@ -537,6 +563,8 @@ class DetailScreen(Screen[None]):
             if self.paused and not self.in_flight:
                 paused = Content.assemble(("⏸ paused", "bold"), f" · {updated} · p resumes")
                 return paused, none, none
+            if held is not None:  # short: at 80 columns the title keeps its room
+                return Content.styled(held, "$text-warning"), none, none
             live = Content.assemble(("● live", "$text-accent bold"), f" · {updated} ·")
             return live, Content("fetching…" if self.in_flight else f"next in {waiting}"), none
         final = "final · " if self.package.status.is_terminal else ""
@@ -569,6 +597,7 @@ class DetailScreen(Screen[None]):
         if self.in_flight:
             self.notify("A request is already in flight.", timeout=3)
             return
+        self._through_pause = self.cy.watchlist.scheduler.held_until() is not None
         worker = self._poll_worker
         if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
             self._force = True
