@@ -468,7 +468,7 @@ class WatchScheduler:
         for watch in self.watches.values():
             if watch.due is not None and not watch.in_flight and watch.poll.held_until(until):
                 watch.due = None
-                watch.error = watch.error or self.paused_by
+                watch.error = self.paused_by or watch.error  # the wait is the 429's
                 given.append(watch)
         return given
 

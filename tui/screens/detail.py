@@ -20,7 +20,6 @@ import asyncio
 import concurrent.futures
 import functools
 import math
-from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -160,7 +159,6 @@ class DetailScreen(Screen[None]):
         self._drawn_raw: str | None = None
         self._drawn_count: int | None = None
         self._poll_worker: Worker[None] | None = None
-        self._unsubscribe: Callable[[], None] | None = None
         #: ``r`` pressed during a rate-limit pause: an answer to it ends the pause.
         self._through_pause = False
         #: The first request, sent by the constructor (``fetch_now``), and its client.
@@ -213,9 +211,6 @@ class DetailScreen(Screen[None]):
         self.query_one("#notice").display = False
         self._set_title()
         self.set_interval(self.cy.options.tick, self._tick)
-        # A rate-limit pause (any screen's 429) may end early (r on the watchlist):
-        # the poll loop then looks again at when to ask.
-        self._unsubscribe = self.cy.watchlist.subscribe(self._wake.set)
         if self.id_error is not None or self.package_id is None:
             self._show_error_panel(self.id_error or InvalidPackageId("No package ID."))
             return
@@ -228,11 +223,6 @@ class DetailScreen(Screen[None]):
             self._apply(early[0].result())
             return
         self._start_fetch()
-
-    def on_unmount(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
 
     def on_screen_resume(self) -> None:
         # The profile may have changed in the settings screen: fetch with the new client.
@@ -284,15 +274,26 @@ class DetailScreen(Screen[None]):
                 self._wake.clear()
                 continue
             # The tenant's budget is shared: a 429's pause holds this screen's polls too.
-            held = self.cy.watchlist.scheduler.held_until(monotonic())
+            held = self._held_until()
             remaining = max(self.next_at, held or 0.0) - monotonic()
             if remaining <= 0:
                 return
+            if held is not None:  # look again each tick: r elsewhere may end the pause
+                remaining = min(remaining, self.cy.options.tick)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=remaining)
             except asyncio.TimeoutError:
-                return
+                if held is None:
+                    return
+                continue
             self._wake.clear()
+
+    def _held_until(self) -> float | None:
+        """The (monotonic) end of the app's rate-limit pause, if one holds polls now."""
+        service = self.cy.watchlist_if_built
+        if service is None:
+            return None
+        return service.scheduler.held_until(self.cy.options.monotonic())
 
     async def _request(self) -> Outcome | None:
         """One GET in a thread; None when skipped or when the result is stale."""
@@ -350,9 +351,10 @@ class DetailScreen(Screen[None]):
     def _apply_package(self, package: Package) -> None:
         self.package = package
         self.error = None
-        if self._through_pause:
-            self._through_pause = False
-            self.cy.watchlist.end_pause()
+        service = self.cy.watchlist_if_built
+        if self._through_pause and service is not None:
+            service.end_pause()
+        self._through_pause = False
         self.last_updated = self.cy.options.clock()
         delay = self.state.after_success(package)
         self._render_package()
@@ -528,7 +530,8 @@ class DetailScreen(Screen[None]):
         waiting = self._countdown()
         error = self.error
         none = Content("")
-        until = self.cy.watchlist.rate_limited_until()
+        service = self.cy.watchlist_if_built
+        until = service.rate_limited_until() if service is not None else None
         held = None
         if until is not None and self.next_at is not None and not self.in_flight:
             held = f"⏸ rate limited until {until_label(until, self.cy.now())}"
@@ -597,7 +600,7 @@ class DetailScreen(Screen[None]):
         if self.in_flight:
             self.notify("A request is already in flight.", timeout=3)
             return
-        self._through_pause = self.cy.watchlist.scheduler.held_until() is not None
+        self._through_pause = self._held_until() is not None
         worker = self._poll_worker
         if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
             self._force = True
