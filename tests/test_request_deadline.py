@@ -231,6 +231,7 @@ def test_the_flag_reaches_the_tui(monkeypatch: pytest.MonkeyPatch) -> None:
         return 0
 
     monkeypatch.setattr("tui.app.run_app", fake_run_app)
+    monkeypatch.setattr(cli, "_missing_terminal", lambda: None)  # pytest's streams are no tty
     assert cli.main(["--request-timeout", "7.5", DEMO_PACKAGE_ID]) == 0
     assert seen["request_timeout"] == 7.5 and seen["package_id"] == DEMO_PACKAGE_ID
 

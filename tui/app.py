@@ -366,6 +366,11 @@ class CypkgApp(App[int]):
             self._watchlist = WatchlistService(self)
         return self._watchlist
 
+    @property
+    def watchlist_if_built(self) -> WatchlistService | None:
+        """The watchlist service when something built it already (asking must not build it)."""
+        return self._watchlist
+
     def package_fetched(self, package_id: str, package: Package) -> None:
         """A screen fetched ``package``: the watchlist (if any) need not ask for it soon."""
         if self._watchlist is not None:

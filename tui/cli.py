@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from tui.api.client import CylanceClient
     from tui.api.errors import ApiError
     from tui.api.models import Package
+    from tui.api.retry import RetryPolicy
     from tui.config import Profile, Secret
     from tui.services import Demo
 
@@ -33,6 +34,8 @@ EXIT_AUTH = 5
 EXIT_NETWORK = 6
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+#: `cypkg watch` gives a package up after this long without a successful answer.
+DEFAULT_GIVE_UP_AFTER = 300.0
 
 COMMANDS = ("get", "watch", "list", "config", "emulator", "tui")
 #: Commands done after a request or two: the cyclic GC would only scan, again and again,
@@ -47,7 +50,7 @@ exit codes:
   3    watch reached timeout
   4    package not found
   5    authentication, permission or configuration error
-  6    network or server error after retries
+  6    network or server error after retries (watch: given up, see --give-up-after)
   130  interrupted (Ctrl-C; 129/143 for SIGHUP/SIGTERM)
 `watch` with several IDs exits with the worst outcome: any error (6 > 5 > 4)
 > failed (1) > timeout (3) > success (0).
@@ -145,6 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--interval", type=float, default=None, help="seconds between polls (default: profile's)"
     )
+    watch.add_argument(
+        "--give-up-after",
+        type=_positive_seconds,
+        default=DEFAULT_GIVE_UP_AFTER,
+        metavar="SECONDS",
+        help="give a package up after this long without a successful answer, or at once "
+        "when the server asks to wait past that (exit 6; default %(default)g)",
+    )
     watch.add_argument("--json", action="store_true", help="print each change as a JSON line")
 
     lst = command("list", "list the tenant's packages")
@@ -166,6 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument("--fail-rate", type=float, default=0.0, help="share of answers that are 503")
     emu.add_argument("--no-seed", action="store_true", help="start without sample packages")
     return parser
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
+    return value
 
 
 def _route(argv: list[str]) -> list[str]:
@@ -377,17 +398,37 @@ def _profile(args: argparse.Namespace, demo: Demo | None, *, complete: bool = Tr
     return require_complete(profile) if complete else profile
 
 
-def _client(profile: Profile, demo: Demo | None) -> CylanceClient:
+class _Subject:
+    """The package a client request is about, for its retry lines (one at a time)."""
+
+    def __init__(self, package_id: str = "") -> None:
+        self.package_id = package_id
+
+
+def _client(
+    profile: Profile,
+    demo: Demo | None,
+    *,
+    subject: _Subject | None = None,
+    retry: RetryPolicy | None = None,
+) -> CylanceClient:
     from tui.services import make_client
 
     def on_retry(error: ApiError, delay: float, attempt: int) -> None:
-        print(f"cypkg: {error} Retrying in {delay:.0f} s ({attempt}).", file=sys.stderr)
+        from tui.clifmt import after, note
+
+        about = subject.package_id if subject is not None else ""
+        print(note(about, f"{error} Retrying {after(delay)} ({attempt})."), file=sys.stderr)
 
     def on_cache_problem(message: str) -> None:
         print(f"cypkg: warning: {message}", file=sys.stderr)
 
     return make_client(
-        profile, persist_tokens=demo is None, on_retry=on_retry, on_cache_problem=on_cache_problem
+        profile,
+        persist_tokens=demo is None,
+        retry=retry,
+        on_retry=on_retry,
+        on_cache_problem=on_cache_problem,
     )
 
 
@@ -399,7 +440,7 @@ def _package_id(value: str) -> str:
 
 def _cmd_get(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> int:
     package_id = _package_id(args.package_id)
-    with _client(profile, demo) as client:
+    with _client(profile, demo, subject=_Subject(package_id)) as client:
         package = client.get_package(package_id)
     if args.json:
         _write(_safe_json(package.raw) + "\n")
@@ -416,7 +457,8 @@ def _sleep(seconds: float) -> None:
 
 def _cmd_watch(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> int:
     from tui.api.errors import CypkgError
-    from tui.clifmt import watch_line
+    from tui.api.retry import POLL_RETRY
+    from tui.clifmt import after, note, stopped_lines, watch_line
     from tui.watch import PollState, clamp_interval, exit_code_for
 
     given = args.package_id if isinstance(args.package_id, list) else [args.package_id]
@@ -426,18 +468,20 @@ def _cmd_watch(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
         return _watch_many(args, profile, demo, package_ids)
     package_id = package_ids[0]
     interval = clamp_interval(args.interval if args.interval is not None else profile.poll_interval)
-    state = PollState(interval=interval)
-    max_errors = 5
+    state = PollState(interval=interval, give_up_after=args.give_up_after, since=_monotonic())
     last: tuple[object, ...] | None = None
-    with _client(profile, demo) as client:
+    # Retries inside a request stay short: this loop backs off, and gives up in time.
+    with _client(profile, demo, subject=_Subject(package_id), retry=POLL_RETRY) as client:
         while True:
             try:
                 package = client.get_package(package_id)
             except CypkgError as exc:
-                delay = state.after_error(exc)
-                if delay is None or state.consecutive_errors >= max_errors:
-                    raise
-                print(f"cypkg: {exc} Polling again in {delay:.0f} s.", file=sys.stderr)
+                delay = state.after_error(exc, now=_monotonic())
+                if delay is None:
+                    for line in stopped_lines(package_id, exc, state, _monotonic()):
+                        print(line, file=sys.stderr)
+                    return EXIT_NETWORK if state.give_up_reason else exc.exit_code
+                print(note(package_id, f"{exc} Polling again {after(delay)}."), file=sys.stderr)
                 _sleep(delay)
                 continue
             key = (package.status, package.status_text)
@@ -447,7 +491,7 @@ def _cmd_watch(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
                     _write(_safe_json(_compact(package.raw)) + "\n")
                 else:
                     _write(watch_line(package) + "\n")
-            delay = state.after_success(package)
+            delay = state.after_success(package, now=_monotonic())
             if delay is None:
                 return exit_code_for(package.status)
             _sleep(delay)
@@ -463,25 +507,34 @@ def _watch_many(
     """Watch several packages with one scheduler (one request at a time, ≤ 5 a second).
 
     One line per change per package; a package that cannot be watched any more
-    (not found, no permission, errors that persist) is reported on stderr and the
-    others go on. The exit code is the worst outcome (see ``worst_exit_code``).
+    (not found, no permission, given up) is reported on stderr and the others go
+    on. The exit code is the worst outcome (see ``worst_exit_code``).
     """
     from tui.api.errors import CypkgError
-    from tui.clifmt import watch_line
-    from tui.safe_text import inert
+    from tui.api.retry import POLL_RETRY
+    from tui.clifmt import after, note, stopped_lines, watch_line
     from tui.watch import clamp_interval, exit_code_for
-    from tui.watchlist import WatchScheduler, worst_exit_code
+    from tui.watchlist import Watch, WatchScheduler, worst_exit_code
 
     interval = clamp_interval(args.interval if args.interval is not None else profile.poll_interval)
-    scheduler = WatchScheduler(clock=_monotonic, interval=interval, max_in_flight=1)
+    scheduler = WatchScheduler(
+        clock=_monotonic, interval=interval, max_in_flight=1, give_up_after=args.give_up_after
+    )
     for package_id in package_ids:
         scheduler.add(package_id)
-    max_errors = 5
     codes: dict[str, int] = {}
     last: dict[str, tuple[object, ...]] = {}
-    with _client(profile, demo) as client:
+    subject = _Subject()
+
+    def stopped(watch: Watch, error: CypkgError) -> None:
+        for line in stopped_lines(watch.package_id, error, watch.poll, _monotonic()):
+            print(line, file=sys.stderr)
+        codes[watch.package_id] = EXIT_NETWORK if watch.poll.give_up_reason else error.exit_code
+
+    with _client(profile, demo, subject=subject, retry=POLL_RETRY) as client:
         while scheduler.active:
             for package_id in scheduler.take():
+                subject.package_id = package_id
                 outcome: Package | CypkgError
                 try:
                     outcome = client.get_package(package_id)
@@ -492,19 +545,11 @@ def _watch_many(
                 if watch is None:
                     continue
                 if isinstance(outcome, CypkgError):
-                    if watch.due is None or watch.poll.consecutive_errors >= max_errors:
-                        scheduler.stop(package_id)
-                        codes[package_id] = outcome.exit_code
-                        print(f"cypkg: {package_id}: {inert(str(outcome))}", file=sys.stderr)
-                        if outcome.hint:
-                            print(f"cypkg: hint: {outcome.hint}", file=sys.stderr)
+                    if watch.due is None:
+                        stopped(watch, outcome)
                     else:
-                        wait = max((watch.due or 0.0) - _monotonic(), 0.0)
-                        print(
-                            f"cypkg: {package_id}: {inert(str(outcome))} "
-                            f"Polling again in {wait:.0f} s.",
-                            file=sys.stderr,
-                        )
+                        wait = after(watch.due - _monotonic())
+                        print(note(package_id, f"{outcome} Polling again {wait}."), file=sys.stderr)
                     continue
                 key = (outcome.status, outcome.status_text)
                 if last.get(package_id) != key:
@@ -515,6 +560,10 @@ def _watch_many(
                         _write(watch_line(outcome) + "\n")
                 if watch.due is None:
                     codes[package_id] = exit_code_for(outcome.status)
+            # A 429 pausing everybody past their give-up point ends them too.
+            for held in scheduler.give_up_held():
+                if held.error is not None:
+                    stopped(held, held.error)
             wakeup = scheduler.next_wakeup()
             if wakeup is not None:
                 _sleep(max(wakeup - _monotonic(), 0.0))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timezone
 
 from tui.api.auth import AccessToken
+from tui.api.errors import CypkgError
 from tui.api.models import Package, PackagePage
 from tui.config import Profile
 from tui.present import (
@@ -19,6 +21,7 @@ from tui.present import (
     uploaded_on,
 )
 from tui.safe_text import UNSAFE_CHARACTERS, inert
+from tui.watch import PollState
 
 _UNSAFE_IN_JSON = re.compile(f"[{UNSAFE_CHARACTERS}]")
 _UNSAFE_BUT_NEWLINE = f"(?!\n)[{UNSAFE_CHARACTERS}]"
@@ -117,6 +120,35 @@ def watch_line(package: Package, now: datetime | None = None) -> str:
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     name = text(package.name, limit=60)
     return f"{stamp}  {status_label(package):<10}  {name}  ({text(package.package_id, limit=40)})"
+
+
+def after(seconds: float) -> str:
+    """``in 3 s`` (rounded up: a wait of 0.3 s is not "0 s"), or ``now``."""
+    return f"in {math.ceil(seconds)} s" if seconds > 0 else "now"
+
+
+def note(subject: str, text: str) -> str:
+    """A line for stderr about one package: ``cypkg: <ID>: <text>`` (text made inert)."""
+    return f"cypkg: {subject}: {inert(text)}" if subject else f"cypkg: {inert(text)}"
+
+
+def stopped_lines(subject: str, error: CypkgError, poll: PollState, now: float) -> list[str]:
+    """What ``cypkg watch`` says when it stops polling a package: given up, or the error."""
+    if poll.give_up_reason is None:
+        lines = [note(subject, str(error))]
+    else:
+        elapsed = max(now - (poll.since if poll.since is not None else now), 0.0)
+        when = f"after {elapsed:.0f} s" if elapsed >= 1 else "at once"
+        limit = f"--give-up-after {poll.give_up_after or 0:g}"
+        why = (
+            f"without a successful answer ({limit})"
+            if poll.give_up_reason == "no answer"
+            else f"(the wait asked for ends past {limit})"
+        )
+        lines = [note(subject, f"gave up {when} {why}; last error: {error}")]
+    if error.hint:
+        lines.append(f"cypkg: hint: {inert(error.hint)}")
+    return lines
 
 
 def _cell(value: str, width: int) -> str:

@@ -6,8 +6,9 @@ same way. Server text passes through :func:`tui.safe_text.inert` here too.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from tui.api.models import Package, Status
 from tui.safe_text import inert
@@ -94,6 +95,18 @@ def ago(when: datetime | None, now: datetime, *, whole_minutes: bool = False) ->
     if delta < 0:
         return f"in {human_duration(-delta)}"
     return f"{human_duration(delta)} ago"
+
+
+def until_label(when: datetime, now: datetime) -> str:
+    """When a wait ends, local time rounded up to the minute ("until" means not before):
+    ``14:05`` the same day as ``now``, ``Tue 14:05`` another (waits last a day at most)."""
+    local = when.astimezone()
+    if local.second or local.microsecond:
+        with contextlib.suppress(OverflowError):
+            local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if local.date() == now.astimezone().date():
+        return f"{local:%H:%M}"
+    return f"{local:%a %H:%M}"
 
 
 def uploaded_on(package: Package) -> str:

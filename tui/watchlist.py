@@ -35,6 +35,7 @@ from typing import ClassVar, Literal
 from tui.api.errors import CypkgError, InvalidPackageId, RateLimited
 from tui.api.ids import normalize_package_id
 from tui.api.models import Package, Status
+from tui.api.retry import MAX_RETRY_AFTER
 from tui.entry_file import Change, EntryStore, read_entry_file
 from tui.watch import DEFAULT_INTERVAL, MIN_INTERVAL, PollState
 
@@ -368,18 +369,26 @@ class WatchScheduler:
         window: float = WINDOW,
         max_in_flight: int = MAX_IN_FLIGHT,
         rng: Callable[[], float] | None = None,
+        give_up_after: float | None = None,
     ) -> None:
         self.clock = clock
         self.interval = interval
         self.min_interval = min_interval
+        #: See :attr:`tui.watch.PollState.give_up_after` (``cypkg watch``; None in the TUI).
+        self.give_up_after = give_up_after
         self.max_in_flight = max(max_in_flight, 1)
         self._budget = _Budget(max(max_per_window, 1), window)
         self._rng = rng
         self.watches: dict[str, Watch] = {}
         self._queue: list[tuple[float, int, str]] = []
         self._seq = 0
-        #: After a 429 nobody asks before this (monotonic) time.
+        #: After a 429 nobody asks before this (monotonic) time; the 429 that said so.
         self.paused_until: float | None = None
+        self.paused_by: RateLimited | None = None
+        #: Packages refreshed by hand during a pause: they go anyway, one request each
+        #: (waiting, then sent: an answer to one of those ends the pause).
+        self._forced: set[str] = set()
+        self._forced_sent: set[str] = set()
         #: Requests handed out so far, and the most ever in flight at once.
         self.started = 0
         self.peak_in_flight = 0
@@ -391,7 +400,13 @@ class WatchScheduler:
         watch = self.watches.get(package_id)
         if watch is not None:
             return watch
-        watch = Watch(package_id, PollState(interval=self.interval, min_interval=self.min_interval))
+        poll = PollState(
+            interval=self.interval,
+            min_interval=self.min_interval,
+            give_up_after=self.give_up_after,
+            since=self.clock(),
+        )
+        watch = Watch(package_id, poll)
         self.watches[package_id] = watch
         self._set_due(watch, self.clock() if due is None else due)
         return watch
@@ -403,15 +418,44 @@ class WatchScheduler:
         return found
 
     def refresh(self, package_id: str | None = None) -> None:
-        """Fetch now: one package, or every one (stopped ones included, once)."""
+        """Fetch now: one package, or every one (stopped ones included, once).
+
+        During a rate-limit pause one package asked for by hand still goes (one
+        request; an answer ends the pause); "every one" waits for the pause.
+        """
         now = self.clock()
         targets = [self.watches[package_id]] if package_id in self.watches else []
         if package_id is None:
             targets = list(self.watches.values())
+        elif targets and self.held_until(now) is not None:
+            self._forced.add(package_id)
         for watch in targets:
             if not watch.in_flight:
                 watch.poll.consecutive_errors = 0
                 self._set_due(watch, now)
+
+    def held_until(self, now: float | None = None) -> float | None:
+        """The (monotonic) end of the current rate-limit pause; None when there is none."""
+        now = self.clock() if now is None else now
+        paused = self.paused_until
+        return paused if paused is not None and now < paused else None
+
+    def give_up_held(self, now: float | None = None) -> list[Watch]:
+        """Stop the packages a pause holds past their give-up point (``cypkg watch``).
+
+        Their error becomes the 429 that paused everybody; each one's
+        ``poll.give_up_reason`` says "wait".
+        """
+        until = self.held_until(now)
+        if until is None or self.give_up_after is None:
+            return []
+        given: list[Watch] = []
+        for watch in self.watches.values():
+            if watch.due is not None and not watch.in_flight and watch.poll.held_until(until):
+                watch.due = None
+                watch.error = self.paused_by or watch.error  # the wait is the 429's
+                given.append(watch)
+        return given
 
     def stop(self, package_id: str) -> None:
         """Stop polling a package (it stays in the list)."""
@@ -451,17 +495,23 @@ class WatchScheduler:
     def take(self, now: float | None = None) -> list[str]:
         """IDs to request now (marked in flight), within the budget, most overdue first."""
         now = self.clock() if now is None else now
-        if self.paused_until is not None:
-            if now < self.paused_until:
-                return []
-            self.paused_until = None
+        paused = self.held_until(now) is not None
+        if not paused:
+            self.paused_until = self.paused_by = None
         taken: list[str] = []
         in_flight = self.in_flight
         while in_flight < self.max_in_flight and self._budget.available(now):
-            watch = self._head()
-            if watch is None or watch.due is None or watch.due > now:
-                break
-            heapq.heappop(self._queue)
+            if paused:
+                watch = self._next_forced(now)
+                if watch is None:
+                    break
+                self._forced.discard(watch.package_id)
+                self._forced_sent.add(watch.package_id)
+            else:
+                watch = self._head()
+                if watch is None or watch.due is None or watch.due > now:
+                    break
+                heapq.heappop(self._queue)
             watch.in_flight = True
             watch.requests += 1
             self._budget.spend()
@@ -471,11 +521,23 @@ class WatchScheduler:
         self.peak_in_flight = max(self.peak_in_flight, in_flight)
         return taken
 
+    def _next_forced(self, now: float) -> Watch | None:
+        """A package refreshed by hand during the pause, if one waits (its heap entry,
+        still there, is skipped by :meth:`_head` as in flight, then as stale)."""
+        for package_id in sorted(self._forced):
+            watch = self.watches.get(package_id)
+            if watch is not None and not watch.in_flight and watch.due is not None:
+                return watch
+            self._forced.discard(package_id)
+        return None
+
     def next_wakeup(self, now: float | None = None) -> float | None:
         """When :meth:`take` may next return something; None: only a completion can tell."""
         now = self.clock() if now is None else now
         if self.in_flight >= self.max_in_flight:
             return None
+        if self.held_until(now) is not None and self._next_forced(now) is not None:
+            return self._budget.next_slot(now)
         watch = self._head()
         if watch is None or watch.due is None:
             return None
@@ -503,6 +565,10 @@ class WatchScheduler:
             self.wake()
             return None
         watch.in_flight = False
+        if package_id in self._forced_sent:
+            self._forced_sent.discard(package_id)
+            if isinstance(outcome, Package):  # asked by hand and answered: the pause is over
+                self.end_pause()
         if outcome is None:
             self._set_due(watch, now)
             return WatchEvent(package_id, watch)
@@ -534,7 +600,7 @@ class WatchScheduler:
         watch.package = package
         watch.error = None
         watch.updated_at = wall
-        delay = watch.poll.after_success(package)
+        delay = watch.poll.after_success(package, now=now)
         finished: Status | None = None
         if not package.status.is_terminal:
             watch.seen_started = True
@@ -547,15 +613,28 @@ class WatchScheduler:
     def _failure(self, watch: Watch, error: CypkgError, now: float) -> WatchEvent:
         watch.error = error
         if self._rng is not None:
-            delay = watch.poll.after_error(error, self._rng)
+            delay = watch.poll.after_error(error, self._rng, now=now)
         else:
-            delay = watch.poll.after_error(error)
+            delay = watch.poll.after_error(error, now=now)
         if isinstance(error, RateLimited):
-            # The budget is the tenant's, not this package's: everybody waits.
-            pause = error.retry_after if error.retry_after is not None else RATE_LIMIT_PAUSE
-            self.paused_until = max(self.paused_until or now, now + pause)
+            self.pause(error, now)
         self._set_due(watch, None if delay is None else now + delay)
         return WatchEvent(watch.package_id, watch, stopped_by=error if delay is None else None)
+
+    def pause(self, error: RateLimited, now: float | None = None) -> None:
+        """A 429 (ours, or a detail screen's): the budget is the tenant's, so everybody
+        waits its Retry-After (at most a day), or 60 s without one."""
+        now = self.clock() if now is None else now
+        pause = error.retry_after if error.retry_after is not None else RATE_LIMIT_PAUSE
+        until = now + min(max(pause, 0.0), MAX_RETRY_AFTER)
+        if self.paused_until is None or until >= self.paused_until:
+            self.paused_until, self.paused_by = until, error
+        self.wake()
+
+    def end_pause(self) -> None:
+        """The service answered a request sent by hand during the pause: it is over."""
+        self.paused_until = self.paused_by = None
+        self.wake()
 
     # -- asyncio driver ---------------------------------------------------------
 

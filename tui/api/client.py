@@ -47,7 +47,7 @@ from tui.api.errors import (
 )
 from tui.api.ids import is_uuid, normalize_package_id
 from tui.api.models import Package, PackagePage, parse_package, parse_page
-from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
+from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, describe_wait, parse_retry_after
 from tui.api.transport import Attempt, attempt, watch_client
 from tui.api.urls import is_loopback_host, normalize_base_url
 from tui.safe_text import inert, mask_secrets
@@ -301,20 +301,21 @@ class CylanceClient:
                         reauthenticated = True
                         self._cache.discard(self._key)
                         continue
-                    error = self._status_error(response, scope, not_found_id)
+                    now = self._clock()
+                    asked = parse_retry_after(response.headers.get("Retry-After"), now)
+                    until = ""
+                    if asked is not None and asked.asked > self.retry.max_retry_after:
+                        # Not sat out here: the message says until when ("14:05 UTC").
+                        until = describe_wait(asked, now)
+                    error = self._status_error(response, scope, not_found_id, until)
                     if status not in RETRYABLE_STATUS:
                         raise error
-                    retry_after = parse_retry_after(
-                        response.headers.get("Retry-After"), self._clock()
-                    )
-                    if isinstance(error, RateLimited):
-                        # Whoever polls next must wait this long too (the docs say 60 s).
-                        error.retry_after = (
-                            retry_after if retry_after is not None else self.retry.rate_limit_wait
-                        )
-                    elif retry_after is not None:
-                        # A 503 saying when to come back: the next poll honours it too.
-                        error.retry_after = retry_after
+                    if asked is not None:
+                        # Whoever polls next must wait this long too (at most a day).
+                        error.retry_after = asked.wait
+                        retry_after = asked.asked
+                    elif isinstance(error, RateLimited):
+                        error.retry_after = self.retry.rate_limit_wait  # the docs say 60 s
             except NetworkError as exc:
                 error = exc
             attempt += 1
@@ -363,7 +364,7 @@ class CylanceClient:
         )
 
     def _status_error(
-        self, response: httpx.Response, scope: str, not_found_id: str | None
+        self, response: httpx.Response, scope: str, not_found_id: str | None, until: str = ""
     ) -> ApiError:
         status = response.status_code
         said = _server_message(response)
@@ -380,9 +381,14 @@ class CylanceClient:
         if status == 400:
             return BadRequest(f"The API rejected the request (HTTP 400{said}).", status=status)
         if status == 429:
-            return RateLimited(f"Rate limited by the API (HTTP 429{said}).")
+            when = f" {until}" if until else ""
+            error = RateLimited(f"Rate limited by the API{when} (HTTP 429{said}).")
+            if until:
+                error.hint = "The service asked cypkg to wait that long; try again after that time."
+            return error
         if 500 <= status < 600:
-            return ServerError(f"The service answered HTTP {status}{said}.", status=status)
+            asks = f" It asks to wait {until}." if until else ""
+            return ServerError(f"The service answered HTTP {status}{said}.{asks}", status=status)
         return InvalidResponse(f"Unexpected HTTP {status}{said}.", status=status)
 
 

@@ -39,7 +39,10 @@ def fault_response(fault: PlannedFault) -> Response:
     if fault.kind == "body":
         return Response(fault.status, fault.body, fault.content_type)
     if fault.kind == "fail":
-        headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+        headers = {}
+        if fault.retry_after is not None:
+            # http.server writes headers as Latin-1: this way any text goes out as UTF-8.
+            headers["Retry-After"] = fault.retry_after.encode("utf-8").decode("latin-1")
         message = "Too many requests." if fault.status == 429 else "Injected failure."
         response = error(fault.status, message)
         response.headers.update(headers)

@@ -118,11 +118,18 @@ class Faults:
         retry_after: str | None = None,
         path_prefix: str = DEFAULT_PREFIX,
     ) -> None:
-        """The next ``n`` matching requests answer ``status`` with ``{"message": ...}``."""
+        """The next ``n`` matching requests answer ``status`` with ``{"message": ...}``.
+
+        ``retry_after`` is sent as the ``Retry-After`` header exactly as given (text
+        outside Latin-1 as its UTF-8 bytes): seconds, a date, or anything at all.
+        """
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             raise ValueError(f"status must be an HTTP status code, got {status!r}")
         if retry_after is not None and not isinstance(retry_after, str):
             raise ValueError("retry_after must be a string (seconds or an HTTP date) or None")
+        if retry_after is not None and any(c in retry_after for c in "\r\n\0"):
+            # Any other text is sent as given, garbage included: that is the point.
+            raise ValueError("retry_after cannot hold CR, LF or NUL (they would split the answer)")
         self._plan(PlannedFault("fail", path_prefix, status, retry_after), n)
 
     def rate_limit_next(

@@ -32,10 +32,10 @@ from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from tui.api.errors import CypkgError, InvalidPackageId
+from tui.api.errors import CypkgError, InvalidPackageId, RateLimited
 from tui.api.ids import normalize_package_id
 from tui.api.models import Package, Status
-from tui.present import STATUS_LABELS
+from tui.present import STATUS_LABELS, until_label
 from tui.safe_text import inert
 from tui.screens._threads import fetch_package, in_daemon_thread, start_in_daemon_thread
 from tui.screens._title import package_title, refresh_title
@@ -164,6 +164,8 @@ class DetailScreen(Screen[None]):
         self._drawn_raw: str | None = None
         self._drawn_count: int | None = None
         self._poll_worker: Worker[None] | None = None
+        #: ``r`` pressed during a rate-limit pause: an answer to it ends the pause.
+        self._through_pause = False
         #: The first request, sent by the constructor (``fetch_now``), and its client.
         self._early: tuple[concurrent.futures.Future[Outcome], int] | None = None
         if fetch_now and self.package_id is not None:
@@ -276,14 +278,27 @@ class DetailScreen(Screen[None]):
                 await self._wake.wait()
                 self._wake.clear()
                 continue
-            remaining = self.next_at - monotonic()
+            # The tenant's budget is shared: a 429's pause holds this screen's polls too.
+            held = self._held_until()
+            remaining = max(self.next_at, held or 0.0) - monotonic()
             if remaining <= 0:
                 return
+            if held is not None:  # look again each tick: r elsewhere may end the pause
+                remaining = min(remaining, self.cy.options.tick)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=remaining)
             except asyncio.TimeoutError:
-                return
+                if held is None:
+                    return
+                continue
             self._wake.clear()
+
+    def _held_until(self) -> float | None:
+        """The (monotonic) end of the app's rate-limit pause, if one holds polls now."""
+        service = self.cy.watchlist_if_built
+        if service is None:
+            return None
+        return service.scheduler.held_until(self.cy.options.monotonic())
 
     async def _request(self) -> Outcome | None:
         """One GET in a thread; None when skipped or when the result is stale."""
@@ -341,6 +356,10 @@ class DetailScreen(Screen[None]):
     def _apply_package(self, package: Package) -> None:
         self.package = package
         self.error = None
+        service = self.cy.watchlist_if_built
+        if self._through_pause and service is not None:
+            service.end_pause()
+        self._through_pause = False
         self.last_updated = self.cy.options.clock()
         delay = self.state.after_success(package)
         self._render_package()
@@ -379,6 +398,9 @@ class DetailScreen(Screen[None]):
 
     def _apply_error(self, error: CypkgError) -> None:
         self.error = error
+        self._through_pause = False
+        if isinstance(error, RateLimited):
+            self.cy.watchlist.rate_limited(error)  # one budget: the watchlist waits too
         delay = self.state.after_error(error, self.cy.options.rng)
         if self.package is None:
             self._show_error_panel(error, retrying=delay is not None)
@@ -513,6 +535,11 @@ class DetailScreen(Screen[None]):
         waiting = self._countdown()
         error = self.error
         none = Content("")
+        service = self.cy.watchlist_if_built
+        until = service.rate_limited_until() if service is not None else None
+        held = None
+        if until is not None and self.next_at is not None and not self.in_flight:
+            held = f"⏸ rate limited until {until_label(until, self.cy.now())}"
         if error is not None:
             title = inert(error.title, limit=40)
             if self.next_at is None:
@@ -523,6 +550,8 @@ class DetailScreen(Screen[None]):
             elif self.in_flight:
                 status = Content.styled("⚠", "$text-warning")
                 countdown = Content.styled("retrying now…", "$text-warning")
+            elif held is not None:
+                status, countdown = Content.styled(held, "$text-warning"), none
             else:
                 status = Content.styled(f"⚠ {title} ·", "$text-warning")
                 countdown = Content.styled(f"retrying in {waiting}", "$text-warning")
@@ -542,6 +571,8 @@ class DetailScreen(Screen[None]):
             if self.paused and not self.in_flight:
                 paused = Content.assemble(("⏸ paused", "bold"), f" · {updated} · p resumes")
                 return paused, none, none
+            if held is not None:  # short: at 80 columns the title keeps its room
+                return Content.styled(held, "$text-warning"), none, none
             live = Content.assemble(("● live", "$text-accent bold"), f" · {updated} ·")
             return live, Content("fetching…" if self.in_flight else f"next in {waiting}"), none
         final = "final · " if self.package.status.is_terminal else ""
@@ -574,6 +605,7 @@ class DetailScreen(Screen[None]):
         if self.in_flight:
             self.notify("A request is already in flight.", timeout=3)
             return
+        self._through_pause = self._held_until() is not None
         worker = self._poll_worker
         if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
             self._force = True

@@ -25,10 +25,10 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from tui.api.errors import InvalidPackageId
+from tui.api.errors import InvalidPackageId, RateLimited
 from tui.api.ids import extract_package_id
 from tui.api.models import Package, Status
-from tui.present import STATUS_LABELS, human_duration, progress, status_label
+from tui.present import STATUS_LABELS, human_duration, progress, status_label, until_label
 from tui.safe_text import inert
 from tui.screens._threads import fetch_package, in_daemon_thread
 from tui.screens._title import refresh_title
@@ -174,6 +174,27 @@ class WatchlistService:
     def watch_state(self, package_id: str) -> Watch | None:
         return self.scheduler.watches.get(package_id)
 
+    def rate_limited_until(self) -> datetime | None:
+        """When the pause a 429 started ends (wall clock), or None when there is none."""
+        options = self.app.options
+        now = options.monotonic()
+        held = self.scheduler.held_until(now)
+        if held is None:
+            return None
+        return datetime.fromtimestamp(options.clock() + (held - now), tz=timezone.utc)
+
+    def rate_limited(self, error: RateLimited) -> None:
+        """A 429 some screen got: the budget is the tenant's, so the watchlist waits too."""
+        self.scheduler.pause(error)
+        self._changed()
+
+    def end_pause(self) -> None:
+        """A screen's request sent by hand (r) during the pause was answered: resume."""
+        if self.scheduler.held_until() is not None:
+            self.scheduler.end_pause()
+            self.start()
+            self._changed()
+
     # -- polling ------------------------------------------------------------------
 
     async def _fetch(self, package_id: str) -> Outcome | None:
@@ -231,8 +252,17 @@ class WatchlistService:
 # --------------------------------------------------------------------------- rows
 
 
-def watch_row(entry: WatchEntry, watch: Watch | None, now: datetime, monotonic: float) -> WatchRow:
-    """The cells for one watched package: server text made inert, times made human."""
+def watch_row(
+    entry: WatchEntry,
+    watch: Watch | None,
+    now: datetime,
+    monotonic: float,
+    held: str | None = None,
+) -> WatchRow:
+    """The cells for one watched package: server text made inert, times made human.
+
+    ``held``: the end of a rate-limit pause ("14:05"), shown on every row it holds.
+    """
     package = watch.package if watch is not None else None
     name = package.name if package is not None and package.name else entry.name
     shown_name = inert(name, limit=80) if name else inert(entry.package_id)
@@ -271,7 +301,11 @@ def watch_row(entry: WatchEntry, watch: Watch | None, now: datetime, monotonic: 
             updated = f"⚠ {title}, retry {human_duration(max(watch.due - monotonic, 0))}"
     elif watch is not None and watch.in_flight and watch.updated_at is None:
         updated = "fetching…"
-    return WatchRow(entry.package_id, shown_name, status, elapsed, updated, state, problem)
+    short = ""
+    if held is not None and watch is not None and watch.due is not None and not watch.in_flight:
+        # "⏸ until …" where the column is narrow: the header says "rate limited" then.
+        problem, updated, short = True, f"rate limited until {held}", f"⏸ until {held}"
+    return WatchRow(entry.package_id, shown_name, status, elapsed, updated, state, problem, short)
 
 
 # --------------------------------------------------------------------------- screen
@@ -353,8 +387,10 @@ class WatchlistScreen(Screen[None]):
         service = self.cy.watchlist
         now = self.cy.now()
         monotonic = self.cy.options.monotonic()
+        until = service.rate_limited_until()
+        held = until_label(until, now) if until is not None else None
         rows = [
-            watch_row(entry, service.watch_state(entry.package_id), now, monotonic)
+            watch_row(entry, service.watch_state(entry.package_id), now, monotonic, held)
             for entry in service.store.entries
         ]
         table = self.query_one(WatchTable)
@@ -369,9 +405,13 @@ class WatchlistScreen(Screen[None]):
                 counts[row.state] = counts.get(row.state, 0) + 1
         parts = [f"{len(rows)} watched (max {service.store.limit})"]
         parts += [f"{STATUS_LABELS[s][0]} {n} {STATUS_LABELS[s][1]}" for s, n in counts.items()]
-        parts.append(
-            f"polling {scheduler.active} (≤{MAX_PER_WINDOW} requests/s, ≤{MAX_IN_FLIGHT} at once)"
-        )
+        if held is not None:
+            parts.append(f"⏸ rate limited until {held}")
+        else:
+            parts.append(
+                f"polling {scheduler.active} (≤{MAX_PER_WINDOW} requests/s, "
+                f"≤{MAX_IN_FLIGHT} at once)"
+            )
         self.query_one("#watch-summary", ValueStatic).set(Content(" · ".join(parts)))
         notice = self.query_one("#watch-notice", ValueStatic)
         notice.display = service.store.notice is not None

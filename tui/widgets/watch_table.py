@@ -28,11 +28,20 @@ from tui.widgets.lazy import CursorList, fit
 STATUS_WIDTH = 12
 ELAPSED_WIDTH = 18
 UPDATED_WIDTH = 20
+#: On a wide terminal the last column grows to this ("rate limited until Tue 14:05",
+#: "⚠ Rate limited, retry 3m 10s") while the name keeps at least NAME_ROOMY.
+UPDATED_WIDE = 28
+NAME_ROOMY = 30
 NAME_MIN = 12
 
 
+def updated_width(width: int) -> int:
+    fixed = STATUS_WIDTH + ELAPSED_WIDTH + 3
+    return UPDATED_WIDE if width - fixed - UPDATED_WIDE >= NAME_ROOMY else UPDATED_WIDTH
+
+
 def name_width(width: int) -> int:
-    return max(width - STATUS_WIDTH - ELAPSED_WIDTH - UPDATED_WIDTH - 3, NAME_MIN)
+    return max(width - STATUS_WIDTH - ELAPSED_WIDTH - updated_width(width) - 3, NAME_MIN)
 
 
 def header_line(width: int) -> str:
@@ -43,7 +52,7 @@ def header_line(width: int) -> str:
         + " "
         + fit("Elapsed / timeout", ELAPSED_WIDTH)
         + " "
-        + fit("Last update", UPDATED_WIDTH)
+        + fit("Last update", updated_width(width))
     )
 
 
@@ -71,6 +80,12 @@ class WatchRow:
     state: Status | None = None
     #: A problem to colour the last column with.
     problem: bool = False
+    #: What the last column says instead when ``updated`` does not fit it.
+    updated_short: str = ""
+
+    def last_column(self, width: int) -> str:
+        fits = len(self.updated) <= width or not self.updated_short
+        return fit(self.updated if fits else self.updated_short, width)
 
 
 class WatchTable(CursorList):
@@ -152,7 +167,7 @@ class WatchTable(CursorList):
             + " "
             + fit(row.elapsed, ELAPSED_WIDTH)
             + " "
-            + fit(row.updated, UPDATED_WIDTH)
+            + row.last_column(updated_width(width))
         )
 
     def render_line(self, y: int) -> Strip:
@@ -177,7 +192,10 @@ class WatchTable(CursorList):
                 base + self.get_component_rich_style(status_class),
             ),
             (fit(row.elapsed, ELAPSED_WIDTH) + " ", base),
-            (fit(row.updated, UPDATED_WIDTH), base + self.get_component_rich_style(last_class)),
+            (
+                row.last_column(updated_width(width)),
+                base + self.get_component_rich_style(last_class),
+            ),
         ]
         used = sum(cell_len(text) for text, _ in parts)
         segments = [Segment(text, style) for text, style in parts]
