@@ -15,12 +15,12 @@ import time
 from typing import Any
 
 import pytest
+from cli_on_emulator import point_cli_at, run
 
 from tui import cli
-from tui.api.client import CylanceClient
 from tui.api.errors import NotFound, RateLimited, ServerError
 from tui.api.models import parse_package
-from tui.emulator import DEMO, Emulator
+from tui.emulator import Emulator
 from tui.emulator.seed import (
     DEMO_PACKAGE_ID,
     FAILED_AFTER,
@@ -114,21 +114,8 @@ def test_a_rate_limit_pause_past_the_give_up_point_gives_the_held_packages_up() 
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, fake_clock: Any) -> Emulator:
-    monkeypatch.setenv("CYPKG_API_URL", emulator.base_url)
-    monkeypatch.setenv("CYPKG_TENANT_ID", DEMO.tenant_id)
-    monkeypatch.setenv("CYPKG_APP_ID", DEMO.app_id)
-    monkeypatch.setenv("CYPKG_APP_SECRET", DEMO.app_secret)
-    monkeypatch.setattr(cli, "_sleep", fake_clock.advance)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)
-    monkeypatch.setattr(CylanceClient, "_wait", lambda _self, delay, _e: fake_clock.advance(delay))
-    return emulator
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err and "internal error" not in err, err
-    return code, out, err
+    """The CLI on the emulator; its waits move the fake clock (no real sleeping)."""
+    return point_cli_at(monkeypatch, emulator, fake_clock)
 
 
 def check_lines(err: str) -> list[str]:

@@ -16,14 +16,14 @@ from typing import Any
 
 import httpx
 import pytest
+from cli_on_emulator import point_cli_at, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui import cli
 from tui.api.client import CylanceClient
 from tui.api.errors import RateLimited, ServerError
 from tui.api.retry import MAX_RETRY_AFTER, RetryAfter, describe_wait, parse_retry_after
-from tui.emulator import DEMO, Emulator
+from tui.emulator import Emulator
 from tui.emulator.seed import STARTED_SUCCESS_ID
 
 FAR_FUTURE = "Fri, 31 Dec 9999 23:59:59 GMT"
@@ -266,21 +266,7 @@ def test_emulator_refuses_a_retry_after_that_would_split_the_answer(emulator: Em
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, fake_clock: Any) -> Emulator:
     """The CLI on the emulator; its waits move the fake clock (no real sleeping)."""
-    monkeypatch.setenv("CYPKG_API_URL", emulator.base_url)
-    monkeypatch.setenv("CYPKG_TENANT_ID", DEMO.tenant_id)
-    monkeypatch.setenv("CYPKG_APP_ID", DEMO.app_id)
-    monkeypatch.setenv("CYPKG_APP_SECRET", DEMO.app_secret)
-    monkeypatch.setattr(cli, "_sleep", fake_clock.advance)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)
-    monkeypatch.setattr(CylanceClient, "_wait", lambda _self, delay, _e: fake_clock.advance(delay))
-    return emulator
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err and "internal error" not in err, err
-    return code, out, err
+    return point_cli_at(monkeypatch, emulator, fake_clock)
 
 
 def test_get_far_future_exits_6_at_once(env: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
