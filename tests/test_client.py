@@ -14,6 +14,7 @@ import pytest
 from tui.api.auth import TokenCache, build_client_jwt, token_expiry
 from tui.api.client import MAX_BODY_BYTES, CylanceClient
 from tui.api.errors import (
+    ApiError,
     AuthFailed,
     BadRequest,
     InvalidPackageId,
@@ -375,3 +376,12 @@ def test_http_base_url_refused_for_remote_hosts() -> None:
 
     with pytest.raises(ConfigError):
         CylanceClient("http://protectapi.cylance.com", TENANT, APP, SECRET)
+
+
+@pytest.mark.parametrize("status", [418, 502])
+def test_server_message_ending_in_a_full_stop_is_not_doubled(status: int) -> None:
+    script = Script(*[httpx.Response(status, json={"message": "Injected failure."})] * 10)
+    with make(script) as client, pytest.raises(ApiError) as err:
+        client.get_package(PID)
+    assert f"HTTP {status}: Injected failure." in str(err.value)
+    assert ".." not in str(err.value)

@@ -388,8 +388,11 @@ class CylanceClient:
             return error
         if 500 <= status < 600:
             asks = f" It asks to wait {until}." if until else ""
-            return ServerError(f"The service answered HTTP {status}{said}.{asks}", status=status)
-        return InvalidResponse(f"Unexpected HTTP {status}{said}.", status=status)
+            # The sentence ends here: the server's own full stop is not doubled.
+            bare = said.rstrip(".")
+            return ServerError(f"The service answered HTTP {status}{bare}.{asks}", status=status)
+        bare = said.rstrip(".")
+        return InvalidResponse(f"Unexpected HTTP {status}{bare}.", status=status)
 
 
 def _refuse_redirect(response: httpx.Response) -> None:
