@@ -168,12 +168,11 @@ def resume_gc() -> None:
 
 
 def tui_retry_policy() -> Any:
-    """Retries inside one request stay short: the screen's poll loop does the visible backoff."""
-    from tui.api.retry import RetryPolicy
+    """Retries inside one request stay short: the screen's poll loop does the visible
+    backoff (the same policy as ``cypkg watch``)."""
+    from tui.api.retry import POLL_RETRY
 
-    return RetryPolicy(
-        max_attempts=2, base_delay=0.5, max_delay=2.0, rate_limit_delay=2.0, max_retry_after=5.0
-    )
+    return POLL_RETRY
 
 
 class CypkgApp(App[int]):
