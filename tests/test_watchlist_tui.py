@@ -138,7 +138,13 @@ async def test_live_updates_and_announcements(
         fake_clock.advance(10)
         await wait_until(pilot, lambda: status_of("charlie") == "⌛ timeout", what="charlie")
         await wait_until(pilot, lambda: len(bells) == 3, what="three bells")
-        titles = [n.message for n in app._notifications if n.title == "Watched upload finished"]
+
+        def announced() -> list[str]:
+            return [n.message for n in app._notifications if n.title == "Watched upload finished"]
+
+        # The bell rings at once; the toast is a message, handled a moment later.
+        await wait_until(pilot, lambda: len(announced()) == 3, what="three toasts")
+        titles = announced()
         assert titles == ["alpha: ✔ success", "bravo: ✘ failed", "charlie: ⌛ timeout"]
         notes = [w for w in written if w.startswith("\x1b]9;")]
         assert notes[0] == "\x1b]9;cypkg: alpha: ✔ success\x1b\\" and len(notes) == 3
@@ -224,9 +230,14 @@ async def test_a_watched_package_open_in_detail_is_polled_once_per_interval(
         await wait_until(pilot, lambda: watch.requests >= 1 and not watch.in_flight)
         ours = watch.requests
         polled = emulator.count("GET", f"/packages/v2/{pid}")
-        await pilot.pause(2.6)
-        # The detail screen polled about five times; the watchlist took its replies
-        # instead of sending its own (before: both polled, twice the requests).
-        assert emulator.count("GET", f"/packages/v2/{pid}") - polled >= 4
+        # The detail screen polls four times (2 s at 0.5 s; longer on a busy machine);
+        # the watchlist takes its replies instead of sending its own (before: both
+        # polled, twice the requests).
+        await wait_until(
+            pilot,
+            lambda: emulator.count("GET", f"/packages/v2/{pid}") - polled >= 4,
+            timeout=20,
+            what="four polls",
+        )
         assert watch.requests == ours
         assert watch.package is not None and watch.updated_at is not None
