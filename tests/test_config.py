@@ -141,6 +141,7 @@ def test_describe_paths() -> None:
         "cache dir": cfg.cache_dir(),
         "token cache dir": cfg.token_cache_dir(),
         "data dir": cfg.data_dir(),
+        "state dir": cfg.state_dir(),
     }
 
 
