@@ -257,3 +257,59 @@ async def test_detail_screen_says_when_the_budget_stretches_the_interval(
         assert screen.next_at is not None and screen.next_at - app.options.monotonic() > 0.9
         await wait_until(pilot, lambda: "daily budget" in screen_text(app), what="the notice")
         assert re.search(r"⏳ interval stretched to \S+( \S+)?: daily budget", screen_text(app))
+
+
+# --------------------------------------------------------------------------- the scheduler
+
+
+def test_scheduler_paces_a_round_of_every_active_package() -> None:
+    """One round polls each active package once: 3 watched cost 3 requests an interval."""
+    from tui.api.models import parse_package
+    from tui.budget import paced_interval
+    from tui.watchlist import WatchScheduler
+
+    now = [0.0]
+    asked: list[int] = []
+
+    def pace(interval: float, per_round: int) -> Any:
+        asked.append(per_round)
+        # 300 left for the last hour of the day.
+        return paced_interval(9_700, 10_000, 3600.0, per_round, interval)
+
+    scheduler = WatchScheduler(clock=lambda: now[0], interval=5.0, pace=pace)
+    ids = [f"00000000-0000-4000-8000-00000000000{n}" for n in range(3)]
+    for package_id in ids:
+        scheduler.add(package_id)
+    assert scheduler.take() == ids[:2]  # at most 2 in flight
+    started = parse_package({"packageId": ids[0], "status": "started"})
+    scheduler.complete(ids[0], started)
+    assert asked == [3]
+    watch = scheduler.watches[ids[0]]
+    # 3 × 3600 s / 300 = 36 s, not 5.
+    assert watch.due is not None and 36.0 <= watch.due < 36.1
+    assert scheduler.stretched is not None
+    assert scheduler.stretched.reason == "interval stretched to 36s: daily budget"
+    # A finished package leaves the round: the next one is paced for 2.
+    finished = parse_package({"packageId": ids[1], "status": "success"})
+    scheduler.complete(ids[1], finished)
+    assert scheduler.watches[ids[1]].due is None
+    scheduler.take()
+    scheduler.complete(ids[2], started)
+    assert asked[-1] == 2
+    assert 24.0 <= (scheduler.watches[ids[2]].due or 0) < 24.1
+
+
+def test_watch_of_several_packages_says_when_the_budget_stretches(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    emulator: Emulator,
+    fake_clock: Any,
+) -> None:
+    point_cli_at(monkeypatch, emulator, fake_clock)
+    start = fake_clock()
+    monkeypatch.setattr(cli, "_wall", lambda: MIDNIGHT - 600 + (fake_clock() - start))
+    monkeypatch.setenv(ENV_DAILY_BUDGET, "40")
+    code, _out, err = run(capsys, "watch", STARTED_SUCCESS_ID, DEMO_PACKAGE_ID, "--interval", "1")
+    assert code == 0
+    assert "cypkg: interval stretched to " in err and " of 40 requests today)." in err
+    assert sum(counted()["requests"].values()) <= 40
