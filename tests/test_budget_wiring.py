@@ -167,7 +167,9 @@ def test_watch_stretches_its_interval_to_keep_the_budget(
     the upload ends (20 s) would take 21; stretched, the budget holds."""
     point_cli_at(monkeypatch, emulator, fake_clock)
     start = fake_clock()
-    monkeypatch.setattr(cli, "_wall", lambda: MIDNIGHT - 600 + (fake_clock() - start))
+    monkeypatch.setattr(
+        cli, "_wall", lambda: MIDNIGHT - 600 + (fake_clock() - start), raising=False
+    )
     monkeypatch.setenv(ENV_DAILY_BUDGET, "20")
     code, out, err = run(capsys, "watch", STARTED_SUCCESS_ID, "--interval", "1")
     assert code == 0 and "success" in out
@@ -307,7 +309,9 @@ def test_watch_of_several_packages_says_when_the_budget_stretches(
 ) -> None:
     point_cli_at(monkeypatch, emulator, fake_clock)
     start = fake_clock()
-    monkeypatch.setattr(cli, "_wall", lambda: MIDNIGHT - 600 + (fake_clock() - start))
+    monkeypatch.setattr(
+        cli, "_wall", lambda: MIDNIGHT - 600 + (fake_clock() - start), raising=False
+    )
     monkeypatch.setenv(ENV_DAILY_BUDGET, "40")
     code, _out, err = run(capsys, "watch", STARTED_SUCCESS_ID, DEMO_PACKAGE_ID, "--interval", "1")
     assert code == 0
