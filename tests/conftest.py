@@ -55,6 +55,9 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
             monkeypatch.delenv(var)
     for var in _CLEARED:
         monkeypatch.delenv(var, raising=False)
+    # Polls run at fake-clock speed here: the daily budget would stretch them, by how
+    # much depending on the hour. Tests of the budget set their own.
+    monkeypatch.setenv("CYPKG_DAILY_BUDGET", "1_000_000_000")
     return root
 
 
@@ -175,6 +178,7 @@ def make_app(emulator_profile, fake_clock, tmp_path):  # type: ignore[no-untyped
             "tick": 1.0,
             "recent_store": RecentStore(tmp_path / "recent.json"),
             "theme": "textual-dark",
+            "daily_budget": 1_000_000_000,  # polls every 50 ms: no stretching
         }
         defaults.update(options)
         startup = Startup(

@@ -48,6 +48,8 @@ from tui.watch import MIN_INTERVAL
 if TYPE_CHECKING:
     from tui.api.auth import AccessToken
     from tui.api.models import Package
+    from tui.budget import Pace
+    from tui.daily_count import DailyCounter
     from tui.screens.watchlist import WatchlistService
     from tui.services import Demo
     from tui.watchlist import StatusHistory, WatchlistStore
@@ -111,6 +113,9 @@ class AppOptions:
     #: Seconds a replaced client stays open for requests already on their way; longer
     #: than a request can take (two attempts at the 30 s read timeout, a short backoff).
     retired_client_grace: float = 120.0
+    #: Requests a day instead of the profile's ``daily_budget`` (tests polling every
+    #: 50 ms raise it, or their intervals would stretch).
+    daily_budget: int | None = None
 
 
 @dataclass
@@ -236,6 +241,9 @@ class CypkgApp(App[int]):
         )
         self._watchlist: WatchlistService | None = None
         self._token_cache_told = False
+        #: Today's request count for the active profile's tenant (built on first use).
+        self._daily: DailyCounter | None = None
+        self._daily_lock = threading.Lock()
         self.theme = self._initial_theme()
 
     def get_driver_class(self) -> type[Driver]:
@@ -280,7 +288,37 @@ class CypkgApp(App[int]):
             persist_tokens=not self.is_demo,
             retry=tui_retry_policy(),
             on_cache_problem=self._token_cache_refused,
+            on_request=self.daily_for(profile).add,
         )
+
+    @property
+    def daily(self) -> DailyCounter:
+        """Today's request count and budget for the active profile's tenant (any thread)."""
+        return self.daily_for(self.profile)
+
+    def daily_for(self, profile: Profile) -> DailyCounter:
+        with self._daily_lock:
+            daily = self._daily
+            if daily is None or (daily.tenant, daily.budget) != self._daily_key(profile):
+                from tui.services import daily_counter
+
+                if daily is not None:
+                    daily.close()  # what it counted goes to the file before the switch
+                daily = self._daily = daily_counter(
+                    profile,
+                    demo=self.is_demo,
+                    budget=self.options.daily_budget,
+                    clock=self.options.clock,
+                )
+            return daily
+
+    def _daily_key(self, profile: Profile) -> tuple[str, int]:
+        budget = self.options.daily_budget or profile.daily_budget
+        return profile.tenant_id.strip().lower(), budget
+
+    def pace(self, interval: float, per_round: int = 1) -> Pace:
+        """``interval`` stretched as the day's request budget asks (see tui.budget)."""
+        return self.daily.pace(interval, per_round)
 
     def _token_cache_refused(self, message: str) -> None:
         """Tokens are not cached on disk (a link was refused): say so once a run; any thread."""
@@ -483,12 +521,16 @@ class CypkgApp(App[int]):
                     # As the client property does, unless the app is already closing.
                     if self._client is None and not self._clients_closed:
                         self._client = self.build_client(self.profile)
+            # Today's count so far (other cypkgs'), for the watchlist header and help.
+            self.daily.sync()
         except Exception:
             pass
 
     async def on_unmount(self) -> None:
         self.terminal_title.restore()
         self._close_clients()
+        if self._daily is not None:
+            self._daily.close()  # this session's last requests go to the shared count
 
     # -- actions ----------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tui.api.models import Package
     from tui.api.retry import RetryPolicy
     from tui.config import Profile, Secret
+    from tui.daily_count import DailyCounter
     from tui.services import Demo
 
 EXIT_OK = 0
@@ -405,14 +406,18 @@ class _Subject:
         self.package_id = package_id
 
 
+@contextlib.contextmanager
 def _client(
     profile: Profile,
     demo: Demo | None,
     *,
     subject: _Subject | None = None,
     retry: RetryPolicy | None = None,
-) -> CylanceClient:
-    from tui.services import make_client
+    daily: DailyCounter | None = None,
+) -> Iterator[CylanceClient]:
+    """The client for a command; its requests count in the day's shared count
+    (``daily``, else the profile's), which takes them in at the end."""
+    from tui.services import daily_counter, make_client
 
     def on_retry(error: ApiError, delay: float, attempt: int) -> None:
         from tui.clifmt import after, note
@@ -423,13 +428,19 @@ def _client(
     def on_cache_problem(message: str) -> None:
         print(f"cypkg: warning: {message}", file=sys.stderr)
 
-    return make_client(
-        profile,
-        persist_tokens=demo is None,
-        retry=retry,
-        on_retry=on_retry,
-        on_cache_problem=on_cache_problem,
-    )
+    counter = daily or daily_counter(profile, demo=demo is not None, clock=_wall)
+    try:
+        with make_client(
+            profile,
+            persist_tokens=demo is None,
+            retry=retry,
+            on_retry=on_retry,
+            on_cache_problem=on_cache_problem,
+            on_request=counter.add,
+        ) as client:
+            yield client
+    finally:
+        counter.close()
 
 
 def _package_id(value: str) -> str:
@@ -468,15 +479,21 @@ def _cmd_watch(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
         return _watch_many(args, profile, demo, package_ids)
     package_id = package_ids[0]
     interval = clamp_interval(args.interval if args.interval is not None else profile.poll_interval)
-    state = PollState(interval=interval, give_up_after=args.give_up_after, since=_monotonic())
+    daily = _daily(profile, demo)
+    state = PollState(
+        interval=interval, give_up_after=args.give_up_after, since=_monotonic(), pace=daily.pace
+    )
     last: tuple[object, ...] | None = None
+    stretch = _StretchNote(daily, package_id)
     # Retries inside a request stay short: this loop backs off, and gives up in time.
-    with _client(profile, demo, subject=_Subject(package_id), retry=POLL_RETRY) as client:
+    subject = _Subject(package_id)
+    with _client(profile, demo, subject=subject, retry=POLL_RETRY, daily=daily) as client:
         while True:
             try:
                 package = client.get_package(package_id)
             except CypkgError as exc:
                 delay = state.after_error(exc, now=_monotonic())
+                stretch.tell(state.stretched)
                 if delay is None:
                     for line in stopped_lines(package_id, exc, state, _monotonic()):
                         print(line, file=sys.stderr)
@@ -494,11 +511,51 @@ def _cmd_watch(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
             delay = state.after_success(package, now=_monotonic())
             if delay is None:
                 return exit_code_for(package.status)
+            stretch.tell(state.stretched)
             _sleep(delay)
 
 
 def _monotonic() -> float:
     return time.monotonic()
+
+
+def _wall() -> float:
+    """The wall clock: which UTC day a request counts in (tests fake it)."""
+    return time.time()
+
+
+def _daily(profile: Profile, demo: Demo | None) -> DailyCounter:
+    from tui.services import daily_counter
+
+    return daily_counter(profile, demo=demo is not None, clock=_wall)
+
+
+class _StretchNote:
+    """Says on stderr when the daily budget starts (or stops) stretching the interval."""
+
+    def __init__(self, daily: DailyCounter, subject: str = "") -> None:
+        self.daily = daily
+        self.subject = subject
+        self.told: str | None = None
+
+    def tell(self, reason: str | None) -> None:
+        # Once when it starts, stops, or the budget is used up; not for every second more.
+        if _stretch_kind(reason) == _stretch_kind(self.told):
+            return
+        from tui.budget import usage_text
+        from tui.clifmt import note
+
+        if reason is not None:
+            used = usage_text(self.daily.used_today(), self.daily.budget)
+            print(note(self.subject, f"{reason} ({used})."), file=sys.stderr)
+        elif self.told is not None:
+            back = "the daily budget no longer stretches the interval."
+            print(note(self.subject, back), file=sys.stderr)
+        self.told = reason
+
+
+def _stretch_kind(reason: str | None) -> str | None:
+    return None if reason is None else reason.rsplit(": ", 1)[-1]
 
 
 def _watch_many(
@@ -517,9 +574,15 @@ def _watch_many(
     from tui.watchlist import Watch, WatchScheduler, worst_exit_code
 
     interval = clamp_interval(args.interval if args.interval is not None else profile.poll_interval)
+    daily = _daily(profile, demo)
     scheduler = WatchScheduler(
-        clock=_monotonic, interval=interval, max_in_flight=1, give_up_after=args.give_up_after
+        clock=_monotonic,
+        interval=interval,
+        max_in_flight=1,
+        give_up_after=args.give_up_after,
+        pace=daily.pace,
     )
+    stretch = _StretchNote(daily)
     for package_id in package_ids:
         scheduler.add(package_id)
     codes: dict[str, int] = {}
@@ -531,7 +594,7 @@ def _watch_many(
             print(line, file=sys.stderr)
         codes[watch.package_id] = EXIT_NETWORK if watch.poll.give_up_reason else error.exit_code
 
-    with _client(profile, demo, subject=subject, retry=POLL_RETRY) as client:
+    with _client(profile, demo, subject=subject, retry=POLL_RETRY, daily=daily) as client:
         while scheduler.active:
             for package_id in scheduler.take():
                 subject.package_id = package_id
@@ -560,6 +623,8 @@ def _watch_many(
                         _write(watch_line(outcome) + "\n")
                 if watch.due is None:
                     codes[package_id] = exit_code_for(outcome.status)
+            paced = scheduler.stretched
+            stretch.tell(paced.reason if paced is not None and scheduler.active else None)
             # A 429 pausing everybody past their give-up point ends them too.
             for held in scheduler.give_up_held():
                 if held.error is not None:
@@ -603,8 +668,10 @@ def _cmd_config(args: argparse.Namespace, demo: Demo | None) -> int:
     profile = _profile(args, demo, complete=args.action == "check")
     if args.action == "show":
         from tui.clifmt import profile_summary
+        from tui.daily_count import count_today, default_path
 
-        _write(profile_summary(profile))
+        used = None if demo is not None else count_today(default_path(), profile.tenant_id, _wall())
+        _write(profile_summary(profile, used_today=used))
         return EXIT_OK
     from tui.clifmt import token_summary
 

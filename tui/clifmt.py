@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from tui.api.auth import AccessToken
 from tui.api.errors import CypkgError
 from tui.api.models import Package, PackagePage
+from tui.budget import usage_text
 from tui.config import Profile
 from tui.present import (
     MISSING,
@@ -187,7 +188,9 @@ def package_table(page: PackagePage, width: int = 100) -> str:
     return "\n".join([*lines, footer]) + "\n"
 
 
-def profile_summary(profile: Profile) -> str:
+def profile_summary(profile: Profile, *, used_today: int | None = None) -> str:
+    """The profile as ``cypkg config show`` prints it; ``used_today``: the day's request
+    count of its tenant (all cypkgs of the user), None when unknown."""
     shown = profile.scrub  # the secret masked in whatever field it was pasted into
     pairs = [
         ("Profile", shown(profile.name)),
@@ -198,7 +201,10 @@ def profile_summary(profile: Profile) -> str:
         ("CA bundle", shown(profile.ca_bundle) if profile.ca_bundle else "system default"),
         ("Poll interval", f"{profile.poll_interval:g} s"),
         ("Request deadline", f"{profile.request_timeout:g} s"),
+        ("Daily budget", f"{profile.daily_budget:,} requests a day (UTC)"),
     ]
+    if used_today is not None:
+        pairs.append(("Used today", usage_text(used_today, profile.daily_budget)))
     if profile.scopes:
         pairs.append(("Scopes", shown(profile.scopes)))
     missing = profile.missing_fields()

@@ -13,6 +13,7 @@ variables are honoured), or wherever ``CYPKG_CONFIG`` points::
     ca_bundle = "/etc/ssl/corp.pem"   # optional
     poll_interval = 5                 # optional, seconds
     request_timeout = 60              # optional, seconds one request may take in all
+    daily_budget = 10000              # optional, requests a UTC day (all cypkgs of the user)
     scopes = "opticspkgconfig:read"   # optional
 
 Keys this version does not know (top-level settings and per-profile extras)
@@ -39,6 +40,7 @@ from typing import Any
 from tui.api.errors import ConfigError
 from tui.api.ids import is_uuid
 from tui.api.urls import DEFAULT_REGION, normalize_base_url, region_by_code, region_for_url
+from tui.budget import DEFAULT_DAILY_BUDGET, MAX_DAILY_BUDGET
 from tui.files import FileTooLarge, LinkRefused, PrivateDir, atomic_write_private, read_private_file
 from tui.safe_text import MASK, inert, is_inert, mask_secrets
 
@@ -46,6 +48,7 @@ from tui.safe_text import MASK, inert, is_inert, mask_secrets
 # `cypkg get` with only environment variables should not pay for them.
 
 __all__ = [
+    "DEFAULT_DAILY_BUDGET",
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_PROFILE",
     "DEFAULT_REQUEST_TIMEOUT",
@@ -53,10 +56,12 @@ __all__ = [
     "ENV_APP_ID",
     "ENV_APP_SECRET",
     "ENV_CONFIG",
+    "ENV_DAILY_BUDGET",
     "ENV_PROFILE",
     "ENV_REGION",
     "ENV_REQUEST_TIMEOUT",
     "ENV_TENANT_ID",
+    "MAX_DAILY_BUDGET",
     "MAX_POLL_INTERVAL",
     "MAX_REQUEST_TIMEOUT",
     "MIN_POLL_INTERVAL",
@@ -68,11 +73,13 @@ __all__ = [
     "data_dir",
     "describe_paths",
     "load_config",
+    "parse_daily_budget",
     "parse_request_timeout",
     "require_complete",
     "resolve_profile",
     "save_config",
     "scrub",
+    "state_dir",
     "token_cache_dir",
     "upsert_profile",
 ]
@@ -95,6 +102,7 @@ ENV_TENANT_ID = "CYPKG_TENANT_ID"
 ENV_APP_ID = "CYPKG_APP_ID"
 ENV_APP_SECRET = "CYPKG_APP_SECRET"
 ENV_REQUEST_TIMEOUT = "CYPKG_REQUEST_TIMEOUT"
+ENV_DAILY_BUDGET = "CYPKG_DAILY_BUDGET"
 
 # A config file is a few hundred bytes; refuse to slurp something that is not one.
 _MAX_FILE_SIZE = 1024 * 1024
@@ -110,6 +118,7 @@ _PROFILE_KEYS = (
     "poll_interval",
     "scopes",
     "request_timeout",
+    "daily_budget",
 )
 
 
@@ -142,6 +151,13 @@ def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME)
 
 
+def state_dir() -> Path:
+    """Where the day's request count lives (shared by every cypkg of the user)."""
+    import platformdirs
+
+    return platformdirs.user_state_path(APP_NAME)
+
+
 def describe_paths() -> dict[str, Path]:
     """Where cypkg keeps things, for ``cypkg config path`` and the help screen."""
     return {
@@ -149,6 +165,7 @@ def describe_paths() -> dict[str, Path]:
         "cache dir": cache_dir(),
         "token cache dir": token_cache_dir(),
         "data dir": data_dir(),
+        "state dir": state_dir(),
     }
 
 
@@ -241,6 +258,8 @@ class Profile:
     poll_interval: float = DEFAULT_POLL_INTERVAL
     scopes: str | None = None
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    #: Requests a UTC day this tenant's cypkgs aim to stay within (see tui.budget).
+    daily_budget: int = DEFAULT_DAILY_BUDGET
     # Keys from the file this version does not know; written back on save.
     # Not in repr: unknown content may be a credential in the wrong place.
     extras: Mapping[str, object] = field(default_factory=dict, repr=False, hash=False)
@@ -276,6 +295,7 @@ class Profile:
         set_(self, "scopes", _optional_text(self.scopes))
         deadline = _parse_request_timeout(self.request_timeout, "request_timeout")
         set_(self, "request_timeout", deadline)
+        set_(self, "daily_budget", _parse_daily_budget(self.daily_budget, "daily_budget"))
         set_(self, "extras", dict(self.extras))  # a private copy: frozen means frozen
 
     def __repr__(self) -> str:
@@ -402,7 +422,8 @@ def resolve_profile(
     Name: ``profile`` > ``CYPKG_PROFILE`` > ``config.active_profile``.
     Fields: ``--api-url`` > ``CYPKG_API_URL``/``CYPKG_REGION`` and the
     credential variables > the file; ``--request-timeout`` >
-    ``CYPKG_REQUEST_TIMEOUT`` > the file > 60 s. Empty variables are ignored.
+    ``CYPKG_REQUEST_TIMEOUT`` > the file > 60 s; ``CYPKG_DAILY_BUDGET`` > the
+    file > 10,000. Empty variables are ignored.
     """
     env = os.environ if env is None else env
 
@@ -465,6 +486,13 @@ def resolve_profile(
             raise ConfigError(_scrub(str(exc), secrets)) from None
     if request_timeout is not None:
         changes["request_timeout"] = _parse_request_timeout(request_timeout, "--request-timeout")
+    budget = env_value(ENV_DAILY_BUDGET)
+    if budget is not None:
+        where = f"Environment variable {ENV_DAILY_BUDGET}"
+        try:
+            changes["daily_budget"] = parse_daily_budget(budget, where)
+        except ConfigError as exc:
+            raise ConfigError(_scrub(str(exc), secrets)) from None
 
     return chosen.replace(**changes) if changes else chosen
 
@@ -571,6 +599,29 @@ def _deadline_in_range(number: float, given: object, where: str) -> float:
         raise ConfigError(
             f"{where} must be a number of seconds above 0 and at most "
             f"{MAX_REQUEST_TIMEOUT:g}, got {inert(repr(given), limit=40)}."
+        )
+    return number
+
+
+def _parse_daily_budget(value: object, where: str) -> int:
+    """Requests a day, from the file or code: a whole number from 1 up."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{where} must be a whole number of requests, got {_type_name(value)}.")
+    return _budget_in_range(value, value, where)
+
+
+def parse_daily_budget(text: str, where: str) -> int:
+    """A daily budget written as text (a variable): digits, ``_`` or ``,`` between them."""
+    digits = text.strip().replace("_", "").replace(",", "")
+    number = int(digits) if digits.isascii() and digits.isdigit() else 0
+    return _budget_in_range(number, text, where)
+
+
+def _budget_in_range(number: int, given: object, where: str) -> int:
+    if not 1 <= number <= MAX_DAILY_BUDGET:
+        raise ConfigError(
+            f"{where} must be a whole number of requests a day from 1 to "
+            f"{MAX_DAILY_BUDGET:,}, got {inert(repr(given), limit=40)}."
         )
     return number
 
@@ -823,6 +874,7 @@ def _profile_from_table(name: str, table: object) -> Profile:
 
     poll = table.get("poll_interval", DEFAULT_POLL_INTERVAL)
     deadline = table.get("request_timeout", DEFAULT_REQUEST_TIMEOUT)
+    budget = table.get("daily_budget", DEFAULT_DAILY_BUDGET)
     return Profile(
         name=name,
         region=_parse_region(table.get("region"), f"{prefix}.region"),
@@ -834,6 +886,7 @@ def _profile_from_table(name: str, table: object) -> Profile:
         poll_interval=_parse_poll_interval(poll, f"{prefix}.poll_interval"),
         scopes=text("scopes") or None,
         request_timeout=_parse_request_timeout(deadline, f"{prefix}.request_timeout"),
+        daily_budget=_parse_daily_budget(budget, f"{prefix}.daily_budget"),
         extras={k: v for k, v in table.items() if k not in _PROFILE_KEYS},
     )
 
@@ -869,6 +922,7 @@ def _profile_table(profile: Profile) -> dict[str, Any]:
         deadline = None
     elif deadline is not None and deadline.is_integer():
         deadline = int(deadline)
+    budget = None if profile.daily_budget == DEFAULT_DAILY_BUDGET else profile.daily_budget
     values: dict[str, Any] = {
         "region": profile.region,
         "base_url": profile.base_url,
@@ -879,6 +933,7 @@ def _profile_table(profile: Profile) -> dict[str, Any]:
         "poll_interval": poll,
         "scopes": profile.scopes,
         "request_timeout": deadline,
+        "daily_budget": budget,
     }
     table = {key: value for key, value in values.items() if value not in (None, "")}
     for key, value in profile.extras.items():

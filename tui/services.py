@@ -15,6 +15,7 @@ from tui.config import Config, Profile, Secret, token_cache_dir
 if TYPE_CHECKING:
     from tui.api.client import CylanceClient, RetryHook
     from tui.api.retry import RetryPolicy
+    from tui.daily_count import DailyCounter
     from tui.emulator import Emulator
 
 DEMO_PROFILE_NAME = "demo"
@@ -27,6 +28,7 @@ def make_client(
     retry: RetryPolicy | None = None,
     on_retry: RetryHook | None = None,
     on_cache_problem: Callable[[str], None] | None = None,
+    on_request: Callable[[], None] | None = None,
 ) -> CylanceClient:
     """A client for ``profile``; tokens are cached on disk unless ``persist_tokens`` is off.
 
@@ -50,7 +52,27 @@ def make_client(
         token_cache=cache,
         retry=retry,
         on_retry=on_retry,
+        on_request=on_request,
     )
+
+
+def daily_counter(
+    profile: Profile,
+    *,
+    demo: bool = False,
+    budget: int | None = None,
+    clock: Callable[[], float] | None = None,
+) -> DailyCounter:
+    """Today's request count for ``profile``'s tenant, in the state dir shared by every
+    cypkg of the user; in memory only for the demo (its requests go to no tenant).
+    ``budget`` replaces the profile's; ``clock`` is the wall clock (tests fake it)."""
+    import time
+
+    from tui.daily_count import DailyCounter, default_path
+
+    path = None if demo else default_path()
+    budget = profile.daily_budget if budget is None else budget
+    return DailyCounter(path, profile.tenant_id, budget, clock=clock or time.time)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from tui.api.errors import (
 )
 from tui.api.models import Package, Status
 from tui.api.retry import MAX_RETRY_AFTER
+from tui.budget import Pace
 
 DEFAULT_INTERVAL = 5.0
 #: The tenant's whole budget is about 20 requests a second; one watcher never
@@ -61,6 +62,10 @@ class PollState:
     #: Why the last :meth:`after_error` gave up: nothing succeeded for ``give_up_after``,
     #: or the wait asked for would end past that point. None when it did not.
     give_up_reason: GiveUpReason | None = None
+    #: Stretches an interval so the daily budget holds (the interval → a Pace); None: no budget.
+    pace: Callable[[float], Pace] | None = None
+    #: Why the last delay given is longer than the interval asked (None when it is not).
+    stretched: str | None = None
 
     def after_success(self, package: Package, *, now: float | None = None) -> float | None:
         """Record a fetched package; seconds until the next poll, or None to stop."""
@@ -73,7 +78,15 @@ class PollState:
             return None
         # `started`, or a status this version does not know: the upload may still
         # be under way, so keep watching rather than fall silent.
-        return clamp_interval(self.interval, self.min_interval)
+        return self._paced(clamp_interval(self.interval, self.min_interval))
+
+    def _paced(self, interval: float) -> float:
+        """``interval``, stretched when the day's request budget asks for it."""
+        if self.pace is None:
+            return interval
+        pace = self.pace(interval)
+        self.stretched = pace.reason
+        return max(pace.interval, interval)
 
     def after_error(
         self,
@@ -96,6 +109,7 @@ class PollState:
         interval = clamp_interval(self.interval, self.min_interval)
         base = interval * 2.0 ** min(self.consecutive_errors, 10)
         delay = min(base, MAX_ERROR_BACKOFF) * (0.9 + 0.2 * rng())
+        delay = max(delay, self._paced(interval))  # a failed request counts too
         retry_after = getattr(error, "retry_after", None)
         server_wait = 0.0
         if isinstance(retry_after, (int, float)):

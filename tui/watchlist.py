@@ -36,6 +36,7 @@ from tui.api.errors import CypkgError, InvalidPackageId, RateLimited
 from tui.api.ids import normalize_package_id
 from tui.api.models import Package, Status
 from tui.api.retry import MAX_RETRY_AFTER
+from tui.budget import Pace
 from tui.entry_file import Change, EntryStore, read_entry_file
 from tui.watch import DEFAULT_INTERVAL, MIN_INTERVAL, PollState
 
@@ -370,12 +371,17 @@ class WatchScheduler:
         max_in_flight: int = MAX_IN_FLIGHT,
         rng: Callable[[], float] | None = None,
         give_up_after: float | None = None,
+        pace: Callable[[float, int], Pace] | None = None,
     ) -> None:
         self.clock = clock
         self.interval = interval
         self.min_interval = min_interval
         #: See :attr:`tui.watch.PollState.give_up_after` (``cypkg watch``; None in the TUI).
         self.give_up_after = give_up_after
+        #: The daily budget: (interval, requests a round) → the interval to use.
+        self.pace = pace
+        #: The last interval the daily budget stretched (its reason), None while it does not.
+        self.stretched: Pace | None = None
         self.max_in_flight = max(max_in_flight, 1)
         self._budget = _Budget(max(max_per_window, 1), window)
         self._rng = rng
@@ -405,11 +411,20 @@ class WatchScheduler:
             min_interval=self.min_interval,
             give_up_after=self.give_up_after,
             since=self.clock(),
+            pace=self._paced if self.pace is not None else None,
         )
         watch = Watch(package_id, poll)
         self.watches[package_id] = watch
         self._set_due(watch, self.clock() if due is None else due)
         return watch
+
+    def _paced(self, interval: float) -> Pace:
+        """One package's interval under the daily budget: a round polls each active one."""
+        if self.pace is None:
+            return Pace(interval)
+        pace = self.pace(interval, max(self.active, 1))
+        self.stretched = pace if pace.stretched else None
+        return pace
 
     def remove(self, package_id: str) -> bool:
         # Its heap entries become stale and are skipped; a reply in flight is dropped.

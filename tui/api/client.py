@@ -120,6 +120,7 @@ class CylanceClient:
         sleep: Callable[[float], None] | None = None,
         on_retry: RetryHook | None = None,
         transport: httpx.BaseTransport | None = None,
+        on_request: Callable[[], None] | None = None,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         self.tenant_id = tenant_id.strip()
@@ -141,6 +142,8 @@ class CylanceClient:
         self._auth_lock = threading.Lock()
         #: HTTP requests sent, auth included (for diagnostics and benchmarks).
         self.requests_sent = 0
+        #: Called as each request (sign-ins included) is sent: the daily count.
+        self.on_request = on_request
         verify = self._tls_verification(ca_bundle)
         if transport is None and is_loopback_host(urlsplit(self.base_url).hostname or ""):
             # A transport of our own makes httpx ignore the proxy variables: the loopback
@@ -337,6 +340,8 @@ class CylanceClient:
         """Send one request; the body is read (capped) inside, transport errors mapped."""
         url = self.base_url + path
         self.requests_sent += 1
+        if self.on_request is not None:
+            self.on_request()
         with attempt(self.request_timeout) as sent:
             try:
                 timeout = sent.bound(self._timeout)

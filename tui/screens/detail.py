@@ -208,7 +208,9 @@ class DetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.state = PollState(
-            interval=self.cy.poll_interval(), min_interval=self.cy.options.min_poll_interval
+            interval=self.cy.poll_interval(),
+            min_interval=self.cy.options.min_poll_interval,
+            pace=self.cy.pace,  # the day's request budget may stretch the interval
         )
         self.query_one("#error-panel").display = False
         # The tabs are laid out while the request is in flight, their values "—" and
@@ -574,7 +576,9 @@ class DetailScreen(Screen[None]):
             if held is not None:  # short: at 80 columns the title keeps its room
                 return Content.styled(held, "$text-warning"), none, none
             live = Content.assemble(("● live", "$text-accent bold"), f" · {updated} ·")
-            return live, Content("fetching…" if self.in_flight else f"next in {waiting}"), none
+            countdown = Content("fetching…" if self.in_flight else f"next in {waiting}")
+            stretched = self.state.stretched
+            return live, countdown, Content(f"⏳ {stretched}") if stretched else none
         final = "final · " if self.package.status.is_terminal else ""
         tail = Content("· fetching…") if self.in_flight else none
         return Content(f"{final}{updated}"), tail, none

@@ -117,7 +117,9 @@ def keys_text(app: CypkgApp) -> list[str]:
 
 
 def help_text(app: CypkgApp) -> str:
+    from tui.budget import usage_text
     from tui.config import describe_paths
+    from tui.daily_count import FILE_NAME as REQUESTS_FILE
     from tui.watchlist import FILE_NAME as WATCHLIST_FILE
 
     lines = [
@@ -135,8 +137,21 @@ def help_text(app: CypkgApp) -> str:
     if data_dir is not None:
         lines.append(f"  {'watchlist':<18} {inert(data_dir / WATCHLIST_FILE, limit=200)}")
         lines.append(f"  {'recent list':<18} {inert(data_dir / 'recent.json', limit=200)}")
+    state_dir = paths.get("state dir")
+    if state_dir is not None:
+        lines.append(f"  {'request count':<18} {inert(state_dir / REQUESTS_FILE, limit=200)}")
     if app.is_demo:
         lines.append("  (demo mode: nothing is read from or written to these files)")
+    daily = app.daily
+    lines += [
+        "",
+        "Daily request budget",
+        "────────────────────",
+        f"  {usage_text(daily.used_today(), daily.budget)} (UTC day, every cypkg of this",
+        "  user for this tenant). The tenant's quota is 100,000 a day for all its tools;",
+        "  near the budget, polling slows down so it lasts until 00:00 UTC.",
+        "  daily_budget in the profile, or CYPKG_DAILY_BUDGET, sets it.",
+    ]
     lines += [
         "",
         "Settings in the config file (top level, before the [profiles.*] tables)",

@@ -29,6 +29,7 @@ from tui.api.errors import ConfigError, CypkgError
 from tui.api.ids import is_uuid
 from tui.api.urls import REGIONS, normalize_base_url
 from tui.config import (
+    DEFAULT_DAILY_BUDGET,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_PROFILE,
     DEFAULT_REQUEST_TIMEOUT,
@@ -127,6 +128,7 @@ def build_profile(
             scopes=original.scopes if original else None,
             # Not in the form: kept as the file has it.
             request_timeout=original.request_timeout if original else DEFAULT_REQUEST_TIMEOUT,
+            daily_budget=original.daily_budget if original else DEFAULT_DAILY_BUDGET,
             extras=original.extras if original else {},
         )
     except ConfigError as exc:

@@ -28,12 +28,13 @@ from textual.worker import Worker, WorkerState
 from tui.api.errors import InvalidPackageId, RateLimited
 from tui.api.ids import extract_package_id
 from tui.api.models import Package, Status
+from tui.budget import usage_text
 from tui.present import STATUS_LABELS, human_duration, progress, status_label, until_label
 from tui.safe_text import inert
 from tui.screens._threads import fetch_package, in_daemon_thread
 from tui.screens._title import refresh_title
 from tui.term_title import notify_kind, notify_sequence
-from tui.watchlist import MAX_IN_FLIGHT, MAX_PER_WINDOW, WatchEvent, WatchScheduler
+from tui.watchlist import MAX_PER_WINDOW, WatchEvent, WatchScheduler
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.fields import ValueStatic
 from tui.widgets.footer import Footer
@@ -57,6 +58,7 @@ class WatchlistService:
             interval=app.poll_interval(),
             min_interval=options.min_poll_interval,
             rng=options.rng,
+            pace=app.pace,
         )
         self._listeners: list[Callable[[], None]] = []
         self._worker: Worker[None] | None = None
@@ -403,15 +405,20 @@ class WatchlistScreen(Screen[None]):
         for row in rows:
             if row.state is not None:
                 counts[row.state] = counts.get(row.state, 0) + 1
-        parts = [f"{len(rows)} watched (max {service.store.limit})"]
+        parts = [f"{len(rows)} watched"]
         parts += [f"{STATUS_LABELS[s][0]} {n} {STATUS_LABELS[s][1]}" for s, n in counts.items()]
-        if held is not None:
+        daily = self.cy.daily
+        usage = usage_text(daily.used_today(), daily.budget)
+        stretched = scheduler.stretched
+        if held is None and stretched is not None and scheduler.active:
+            # Short, to fit 80 columns: "⏳ stretched to 40s: 9,990 of 10,000 requests today".
+            parts.append(f"⏳ stretched to {human_duration(stretched.interval)}: {usage}")
+        elif held is not None:
+            # Nothing is sent while paused; the pause is what matters (and 80 columns are few).
             parts.append(f"⏸ rate limited until {held}")
         else:
-            parts.append(
-                f"polling {scheduler.active} (≤{MAX_PER_WINDOW} requests/s, "
-                f"≤{MAX_IN_FLIGHT} at once)"
-            )
+            parts.append(f"polling {scheduler.active} (≤{MAX_PER_WINDOW}/s)")
+            parts.append(usage)
         self.query_one("#watch-summary", ValueStatic).set(Content(" · ".join(parts)))
         notice = self.query_one("#watch-notice", ValueStatic)
         notice.display = service.store.notice is not None
