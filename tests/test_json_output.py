@@ -184,3 +184,12 @@ def test_cr_padded_body_through_the_cli(
         assert printed == served
     else:
         assert len(printed["page_items"]) == 3
+
+
+def test_a_raw_newline_inside_a_string_becomes_an_escape() -> None:
+    """Found by Hypothesis: a body whose only control is a newline inside a string took
+    the fast path and came out as it was (not JSON any more)."""
+    raw = '{"name": "a\nb",\n "status": "started"}'
+    printed = escape_json_text(raw)
+    assert printed == '{"name": "a\\u000ab",\n "status": "started"}'
+    assert json.loads(printed) == json.loads(raw, strict=False)

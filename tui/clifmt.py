@@ -29,7 +29,9 @@ _UNSAFE_BUT_NEWLINE = f"(?!\n)[{UNSAFE_CHARACTERS}]"
 # A string token (its escapes included), or something between tokens that needs rewriting:
 # CR (CRLF too), tab, or any other unsafe character. A newline between tokens is left be.
 _JSON_REWRITE = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")|\r\n?|' + _UNSAFE_BUT_NEWLINE, re.DOTALL)
-_NEEDS_REWRITE = re.compile(_UNSAFE_BUT_NEWLINE)
+# A newline counts here: between tokens it is left be, but inside a string (a lenient
+# server's) it must become an escape.
+_NEEDS_REWRITE = _UNSAFE_IN_JSON
 
 
 def escape_json_text(raw: str) -> str:
