@@ -4,6 +4,7 @@ those that left it, and per-package polling when the API app lacks the list scop
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from typing import Any
 
@@ -168,7 +169,9 @@ def emulator_page_size(emulator: Emulator, size: int) -> tuple[int, int]:
     from tui.emulator.testing import client_jwt
 
     with httpx.Client(base_url=emulator.base_url, trust_env=False) as http:
-        token = http.post("/auth/v2/token", json={"auth_token": client_jwt(now=emulator.started_at or 0)})
+        token = http.post(
+            "/auth/v2/token", json={"auth_token": client_jwt(now=emulator.started_at or 0)}
+        )
         http.headers["Authorization"] = "Bearer " + token.json()["access_token"]
         answer = http.get("/packages/v2", params={"status": "started", "page_size": str(size)})
         body = answer.json()
@@ -203,7 +206,9 @@ def add_started(emulator: Emulator, pids: list[str], now: float, **private: Any)
         )
 
 
-def test_the_emulator_lists_started_packages_up_to_200_a_page(tenant: Emulator, fake_clock: Any) -> None:
+def test_the_emulator_lists_started_packages_up_to_200_a_page(
+    tenant: Emulator, fake_clock: Any
+) -> None:
     add_started(tenant, STARTED[:250], fake_clock())
     tenant.store.add({"packageId": STARTED[299], "status": "success", "_uploaded_at": 0})
     assert emulator_page_size(tenant, 200) == (200, 200)
@@ -238,16 +243,21 @@ def watch_for(
 
     monkeypatch.setattr(cli, "_sleep", sleep)
     monkeypatch.setattr(cli, "_monotonic", fake_clock)
-    monkeypatch.setattr(CylanceClient, "_wait", lambda self, delay, error: fake_clock.advance(delay))
+    monkeypatch.setattr(
+        CylanceClient, "_wait", lambda self, delay, error: fake_clock.advance(delay)
+    )
     return cli.main(["watch", *pids, "--interval", str(INTERVAL), "--json"]), began
 
 
 def test_cli_50_started_one_list_request_an_interval_and_no_get(
-    monkeypatch: pytest.MonkeyPatch, tenant: Emulator, fake_clock: Any, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    tenant: Emulator,
+    fake_clock: Any,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     pids = STARTED[:50]
     add_started(tenant, pids, fake_clock())
-    code, began = watch_for(monkeypatch, tenant, fake_clock, pids, 60)
+    code, _ = watch_for(monkeypatch, tenant, fake_clock, pids, 60)
     out, err = capsys.readouterr()
     assert code == 130 and err == "", err
     assert tenant.count("GET", "/packages/v2/") == 0
@@ -255,13 +265,16 @@ def test_cli_50_started_one_list_request_an_interval_and_no_get(
     assert 12 <= len(lists) <= 13
     assert all("status=started" in r.query and "page_size=200" in r.query for r in lists)
     # One a round: 5 s apart.
-    gaps = [b.at - a.at for a, b in zip(lists, lists[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(lists)]
     assert all(gap == pytest.approx(INTERVAL) for gap in gaps), gaps
     assert len(out.splitlines()) == 50  # one line each: started
 
 
 def test_cli_a_package_finishing_is_fetched_once_by_id(
-    monkeypatch: pytest.MonkeyPatch, tenant: Emulator, fake_clock: Any, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    tenant: Emulator,
+    fake_clock: Any,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     pids = STARTED[:10]
     now = fake_clock()
@@ -277,7 +290,10 @@ def test_cli_a_package_finishing_is_fetched_once_by_id(
 
 
 def test_cli_250_started_two_list_requests_an_interval(
-    monkeypatch: pytest.MonkeyPatch, tenant: Emulator, fake_clock: Any, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    tenant: Emulator,
+    fake_clock: Any,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     pids = STARTED[:250]
     add_started(tenant, pids, fake_clock())
@@ -291,7 +307,10 @@ def test_cli_250_started_two_list_requests_an_interval(
 
 
 def test_cli_without_the_list_scope_polls_each_and_says_so_once(
-    monkeypatch: pytest.MonkeyPatch, tenant: Emulator, fake_clock: Any, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    tenant: Emulator,
+    fake_clock: Any,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     pids = STARTED[:5]
     add_started(tenant, pids, fake_clock())
@@ -305,12 +324,15 @@ def test_cli_without_the_list_scope_polls_each_and_says_so_once(
 
 
 def test_cli_a_429_on_the_list_pauses_everybody(
-    monkeypatch: pytest.MonkeyPatch, tenant: Emulator, fake_clock: Any, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    tenant: Emulator,
+    fake_clock: Any,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     pids = STARTED[:20]
     add_started(tenant, pids, fake_clock())
     tenant.faults.rate_limit_next(1, "30", path_prefix="/packages/v2")
-    code, began = watch_for(monkeypatch, tenant, fake_clock, pids, 60)
+    code, _ = watch_for(monkeypatch, tenant, fake_clock, pids, 60)
     _, err = capsys.readouterr()
     assert code == 130
     answered = [r for r in tenant.requests if r.path.startswith("/packages/v2")]
@@ -352,3 +374,69 @@ def test_figures_200_started_a_minute(
     capsys.readouterr()
     figures["cypkg watch, 200 started, 5 s, no list scope: requests a minute"] = without
     assert without <= 60 * 5 + 1
+
+
+# --------------------------------------------------------------------------- the TUI
+
+
+def tenant_profile(emulator: Emulator, *, list_scope: bool) -> Any:
+    from tui.config import Profile, Secret
+
+    return Profile(
+        name="emu",
+        base_url=emulator.base_url,
+        tenant_id=DEMO.tenant_id,
+        app_id=DEMO.app_id if list_scope else NO_LIST_APP,
+        app_secret=Secret(DEMO.app_secret if list_scope else NO_LIST_SECRET),
+    )
+
+
+def watching(tmp_path: Any, pids: list[str]) -> Any:
+    from tui.watchlist import WatchlistStore
+
+    store = WatchlistStore(tmp_path / "watchlist.json")
+    for pid in pids:
+        store.add(pid)
+    return store
+
+
+async def test_tui_watchlist_polls_started_packages_through_the_list(
+    make_app, tenant, fake_clock, tmp_path, wait_until, screen_text
+) -> None:  # type: ignore[no-untyped-def]
+    pids = STARTED[:50]
+    add_started(tenant, pids, fake_clock())
+    app = make_app(
+        profile=tenant_profile(tenant, list_scope=True), watchlist_store=watching(tmp_path, pids)
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        scheduler = app.watchlist.scheduler
+        await wait_until(pilot, lambda: len(list_requests(tenant)) >= 5, what="5 rounds")
+        assert tenant.count("GET", "/packages/v2/") == 0
+        assert all(w.package is not None for w in scheduler.watches.values())
+        assert "per-package polling" not in screen_text(app)
+
+
+async def test_tui_watchlist_without_the_list_scope_says_so_and_polls_each(
+    make_app, tenant, fake_clock, tmp_path, wait_until, screen_text
+) -> None:  # type: ignore[no-untyped-def]
+    pids = STARTED[:3]
+    add_started(tenant, pids, fake_clock())
+    app = make_app(
+        profile=tenant_profile(tenant, list_scope=False), watchlist_store=watching(tmp_path, pids)
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await wait_until(
+            pilot,
+            lambda: all(tenant.count("GET", f"/packages/v2/{pid}") >= 3 for pid in pids),
+            what="three GETs each",
+        )
+        assert len(list_requests(tenant)) == 1  # tried once, remembered for the session
+        await wait_until(
+            pilot,
+            lambda: (
+                "per-package polling: the API app lacks opticspkgconfig:list" in screen_text(app)
+            ),
+            what="the notice",
+        )

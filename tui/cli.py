@@ -629,9 +629,7 @@ def _watch_many(
         subject.package_id = "started packages"
         outcome: PackagePage | CypkgError
         try:
-            outcome = client.list_packages(
-                request.page, request.page_size, None, request.filters
-            )
+            outcome = client.list_packages(request.page, request.page_size, None, request.filters)
         except CypkgError as exc:
             outcome = exc
         if isinstance(outcome, PackagePage) and args.json:
