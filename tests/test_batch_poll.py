@@ -5,6 +5,7 @@ those that left it, and per-package polling when the API app lacks the list scop
 from __future__ import annotations
 
 import itertools
+import json
 import uuid
 from typing import Any
 
@@ -68,6 +69,24 @@ def test_one_list_request_a_round_for_50_started_packages() -> None:
         assert scheduler.next_wakeup() == pytest.approx(clock.now + INTERVAL)
         clock.now += INTERVAL
     assert scheduler.started == 12 and scheduler.in_flight == 0
+
+
+def test_the_daily_budget_counts_a_round_of_50_as_one_request() -> None:
+    from tui.budget import Pace
+
+    clock = Clock()
+    asked: list[int] = []
+
+    def pace(interval: float, per_round: int) -> Pace:
+        asked.append(per_round)
+        return Pace(interval)
+
+    scheduler = WatchScheduler(clock=clock, interval=INTERVAL, batch=True, pace=pace)
+    for pid in STARTED[:50]:
+        scheduler.add(pid)
+    scheduler.take()
+    scheduler.complete_list(ListRequest(1), page(STARTED[:50]))
+    assert set(asked) == {1}
 
 
 def test_a_package_missing_from_the_list_gets_one_get_then_is_no_longer_polled() -> None:
@@ -267,7 +286,9 @@ def test_cli_50_started_one_list_request_an_interval_and_no_get(
     # One a round: 5 s apart.
     gaps = [b.at - a.at for a, b in itertools.pairwise(lists)]
     assert all(gap == pytest.approx(INTERVAL) for gap in gaps), gaps
-    assert len(out.splitlines()) == 50  # one line each: started
+    lines = [json.loads(line) for line in out.splitlines()]  # --json: each item on its own
+    assert sorted(item["packageId"] for item in lines) == sorted(pids)
+    assert {item["status"] for item in lines} == {"started"}
 
 
 def test_cli_a_package_finishing_is_fetched_once_by_id(
