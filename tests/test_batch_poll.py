@@ -110,6 +110,16 @@ def test_a_package_missing_from_the_list_gets_one_get_then_is_no_longer_polled()
         assert scheduler.take() == []
 
 
+def test_one_package_alone_is_fetched_by_id() -> None:
+    """For one package a GET costs what the list costs, and never misses it."""
+    clock = Clock()
+    scheduler = batch_scheduler(clock, STARTED[:1])
+    assert scheduler.take() == [STARTED[0]]
+    scheduler.complete(STARTED[0], package(STARTED[0]))
+    scheduler.add(STARTED[1])
+    assert scheduler.take() == [ListRequest(1)]  # two: one list request
+
+
 def test_never_fetched_and_not_started_packages_get_their_first_get_by_id() -> None:
     clock = Clock()
     scheduler = batch_scheduler(clock, STARTED[:2])
@@ -165,7 +175,7 @@ def test_a_429_on_the_list_pauses_everybody_and_backs_off_like_a_get() -> None:
 def test_more_pages_only_while_a_watched_package_is_still_unseen() -> None:
     clock = Clock()
     first, second = STARTED[:200], STARTED[200:250]
-    scheduler = batch_scheduler(clock, [first[0], second[0]])
+    scheduler = batch_scheduler(clock, [first[0], first[1], second[0]])
     assert scheduler.take() == [ListRequest(1)]
     scheduler.complete_list(ListRequest(1), page(first, 1, 2))
     assert scheduler.take() == [ListRequest(2)]

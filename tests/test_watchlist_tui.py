@@ -153,9 +153,10 @@ async def test_live_updates_and_announcements(
         service = app.watchlist
         assert service.scheduler.active == 1 and service.watch_state(ids[3]).due is not None  # type: ignore[union-attr]
         polls = {pid: service.watch_state(pid).requests for pid in ids[:3]}  # type: ignore[union-attr]
-        before = service.watch_state(ids[3]).requests  # type: ignore[union-attr]
-        # (refreshed through the list of started packages: no GET by ID of its own)
-        await wait_until(pilot, lambda: service.watch_state(ids[3]).requests > before + 1)  # type: ignore[union-attr]
+        before = emulator.count("GET", f"/packages/v2/{ids[3]}")
+        await wait_until(
+            pilot, lambda: emulator.count("GET", f"/packages/v2/{ids[3]}") > before + 1
+        )
         assert {pid: service.watch_state(pid).requests for pid in ids[:3]} == polls  # type: ignore[union-attr]
         text = flat(screen_text(app))
         assert "final" in text and "✔ 1 success" in text

@@ -629,10 +629,12 @@ class WatchScheduler:
                     if round_ is not None:  # the round under way was sent before it was due
                         deferred.append(heapq.heappop(self._queue))
                         continue
-                    self._round = self._start_round()
-                    self._spent(taken, ListRequest(1))
-                    in_flight += 1
-                    continue
+                    members = self._round_members()
+                    if len(members) > 1:  # for one package alone a GET costs the same
+                        self._round = self._start_round(members)
+                        self._spent(taken, ListRequest(1))
+                        in_flight += 1
+                        continue
                 heapq.heappop(self._queue)
             watch.in_flight = True
             watch.requests += 1
@@ -648,13 +650,15 @@ class WatchScheduler:
         self.started += 1
         taken.append(request)
 
-    def _start_round(self) -> _Round:
-        """A list round for every idle watch the list refreshes (due or not: it costs the same)."""
-        members = {
+    def _round_members(self) -> set[str]:
+        """Every idle watch the list refreshes, due or not: one request costs the same."""
+        return {
             pid
             for pid, w in self.watches.items()
             if not w.in_flight and w.due is not None and self._listed(w)
         }
+
+    def _start_round(self, members: set[str]) -> _Round:
         for pid in members:
             watch = self.watches[pid]
             watch.in_flight = True
