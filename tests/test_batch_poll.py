@@ -65,6 +65,7 @@ def test_one_list_request_a_round_for_50_started_packages() -> None:
         assert scheduler.take() == []  # one round at a time
         events = scheduler.complete_list(ListRequest(1), page(pids))
         assert {e.package_id for e in events} == set(pids)
+        assert all(e.listed for e in events)  # views redraw once for the page
         assert all(w.package is not None and w.updated_at for w in scheduler.watches.values())
         assert scheduler.next_wakeup() == pytest.approx(clock.now + INTERVAL)
         clock.now += INTERVAL
@@ -442,10 +443,19 @@ async def test_tui_watchlist_polls_started_packages_through_the_list(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f4")
         scheduler = app.watchlist.scheduler
-        await wait_until(pilot, lambda: len(list_requests(tenant)) >= 5, what="5 rounds")
+        await wait_until(pilot, lambda: len(list_requests(tenant)) >= 2, what="2 rounds")
+        redraws: list[int] = []
+        app.watchlist.subscribe(lambda: redraws.append(1))
+        rounds = len(list_requests(tenant))
+        await wait_until(pilot, lambda: len(list_requests(tenant)) >= rounds + 5, what="5 more")
+        # One redraw a page, not one for each of the 50 packages in it.
+        assert len(redraws) <= len(list_requests(tenant)) - rounds + 1, len(redraws)
         assert tenant.count("GET", "/packages/v2/") == 0
         assert all(w.package is not None for w in scheduler.watches.values())
         assert "per-package polling" not in screen_text(app)
+        # What was seen is kept: one save for the page, every status in it.
+        await wait_until(pilot, lambda: watching(tmp_path, pids).entries[0].status == "started")
+        assert {e.status for e in watching(tmp_path, pids).entries} == {"started"}
 
 
 async def test_tui_watchlist_without_the_list_scope_says_so_and_polls_each(

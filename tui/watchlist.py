@@ -36,7 +36,7 @@ import json
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -359,6 +359,8 @@ class WatchEvent:
     finished: Status | None = None
     #: Polling stopped for good with this error (not found, no permission, …).
     stopped_by: CypkgError | None = None
+    #: One of the events of a list page (a view redraws once for the page, not for each).
+    listed: bool = False
 
 
 @dataclass
@@ -781,7 +783,7 @@ class WatchScheduler:
             watch = self.watches.get(pid)
             if watch is not None:
                 watch.in_flight = False
-                events.append(self._success(watch, package, now, wall))
+                events.append(replace(self._success(watch, package, now, wall), listed=True))
         more = (outcome.total_pages or 0) > round_.page and bool(outcome.items)
         if round_.members and more:
             self.wake()  # the next page, as the budget allows
@@ -801,7 +803,7 @@ class WatchScheduler:
             watch = self.watches.get(pid)
             if watch is not None:
                 watch.in_flight = False
-                events.append(self._failure(watch, error, now))
+                events.append(replace(self._failure(watch, error, now), listed=True))
         self.wake()
         return events
 

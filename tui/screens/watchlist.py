@@ -63,6 +63,7 @@ class WatchlistService:
         )
         self._listeners: list[Callable[[], None]] = []
         self._worker: Worker[None] | None = None
+        self._unsaved = False
         for entry in self.store.entries:
             self.scheduler.add(entry.package_id)
 
@@ -83,7 +84,7 @@ class WatchlistService:
                 self._on_event,
                 wall=self.app.options.clock,
                 fetch_list=self._fetch_list,
-                on_list=self._changed,
+                on_list=self._after_list,
             ),
             group="watchlist",
             exit_on_error=False,
@@ -228,9 +229,20 @@ class WatchlistService:
             self.app.history.record(event.package_id, package, self.app.options.clock())
             status = package.status_text or package.status.value
             if self.store.update(event.package_id, name=package.name, status=status):
-                self._save()
+                if event.listed:
+                    self._unsaved = True  # saved once for the page (_after_list)
+                else:
+                    self._save()
         if event.finished is not None and package is not None:
             self._announce(event.package_id, package)
+        if not event.listed:  # a list page's events redraw once, after the page (on_list)
+            self._changed()
+
+    def _after_list(self) -> None:
+        """A list page was applied: one save and one redraw for all the packages in it."""
+        if self._unsaved:
+            self._unsaved = False
+            self._save()
         self._changed()
 
     def _shown_live(self, package_id: str) -> bool:
