@@ -83,7 +83,6 @@ async def test_far_future_429_is_shown_on_the_header_and_every_held_row_and_ends
 ) -> None:  # type: ignore[no-untyped-def]
     monotonic = Monotonic()
     store = watched(tmp_path, STARTED_SUCCESS_ID, STARTED_FAILED_ID)
-    emulator.faults.rate_limit_next(1, FAR_FUTURE)
     app = make_app(watchlist_store=store, monotonic=monotonic)
     async with app.run_test(size=(100, 24)) as pilot:
         await pilot.press("f4")
@@ -91,6 +90,11 @@ async def test_far_future_429_is_shown_on_the_header_and_every_held_row_and_ends
         screen = app.screen
         table = screen.query_one(WatchTable)
         scheduler = app.watchlist.scheduler
+        # Both are refreshed by one list request a round: seen (names known), then the 429.
+        await wait_until(
+            pilot, lambda: all(w.package is not None for w in scheduler.watches.values())
+        )
+        emulator.faults.rate_limit_next(1, FAR_FUTURE)
         await wait_until(pilot, lambda: scheduler.held_until() is not None, what="a pause")
         # Capped at a day, not 8,000 years.
         assert scheduler.held_until() - monotonic() <= MAX_RETRY_AFTER  # type: ignore[operator]

@@ -15,6 +15,7 @@ from typing import Any
 
 from tui.config import Config, Profile, Secret
 from tui.emulator import DEMO, Emulator
+from tui.emulator.apps import SCOPE_READ
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
 from tui.screens.detail import DetailScreen
 from tui.screens.watchlist import WatchlistScreen
@@ -165,20 +166,28 @@ async def test_live_updates_and_announcements(
         assert [e.status for e in store.entries] == ["success", "failed", "timeout", "started"]
 
 
-def emulator_profile_of(emulator: Emulator) -> Profile:
+def emulator_profile_of(emulator: Emulator, *, list_scope: bool = True) -> Profile:
+    app_id, secret = DEMO.app_id, DEMO.app_secret
+    if not list_scope:  # an API app that may read packages, not list them
+        app_id, secret = (
+            "a0b1c2d3-0000-4000-8000-0000000011d0",
+            "cyemu-read-only-app-secret-0123456789",
+        )
+        emulator.add_app(app_id, secret, DEMO.tenant_id, {SCOPE_READ})
     return Profile(
         name="emu",
         base_url=emulator.base_url,
         tenant_id=DEMO.tenant_id,
-        app_id=DEMO.app_id,
-        app_secret=Secret(DEMO.app_secret),
+        app_id=app_id,
+        app_secret=Secret(secret),
     )
 
 
 async def test_100_packages_share_one_budget(
     make_app, tmp_path: Path, wait_until, figures: dict[str, object]
 ) -> None:  # type: ignore[no-untyped-def]
-    """Real clock: 100 started packages, polled as often as allowed (interval 50 ms)."""
+    """Real clock: 100 started packages, polled as often as allowed (interval 50 ms), one
+    GET each: the API app lacks the list scope (with it, one list request a round)."""
     emulator = Emulator(port=0).start()  # stamps requests with the real clock
     try:
         now = emulator.started_at or 0.0
@@ -187,7 +196,9 @@ async def test_100_packages_share_one_budget(
             emulator.store.add(started_package(package_id, now, f"bulk-{n}"))
             store.add(package_id)
         emulator.faults.latency = 0.15  # slow answers: the in-flight cap has to hold too
-        app = make_app(profile=emulator_profile_of(emulator), watchlist_store=store)
+        app = make_app(
+            profile=emulator_profile_of(emulator, list_scope=False), watchlist_store=store
+        )
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("f4")
             await wait_until(

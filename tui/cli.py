@@ -563,15 +563,18 @@ def _watch_many(
 ) -> int:
     """Watch several packages with one scheduler (one request at a time, ≤ 5 a second).
 
-    One line per change per package; a package that cannot be watched any more
-    (not found, no permission, given up) is reported on stderr and the others go
-    on. The exit code is the worst outcome (see ``worst_exit_code``).
+    The started ones are refreshed by one list request a round when the API app
+    may list (else one GET each, said once on stderr). One line per change per
+    package; a package that cannot be watched any more (not found, no
+    permission, given up) is reported on stderr and the others go on. The exit
+    code is the worst outcome (see ``worst_exit_code``).
     """
     from tui.api.errors import CypkgError
+    from tui.api.models import PackagePage
     from tui.api.retry import POLL_RETRY
     from tui.clifmt import after, note, stopped_lines, watch_line
     from tui.watch import clamp_interval, exit_code_for
-    from tui.watchlist import Watch, WatchScheduler, worst_exit_code
+    from tui.watchlist import ListRequest, Watch, WatchEvent, WatchScheduler, worst_exit_code
 
     interval = clamp_interval(args.interval if args.interval is not None else profile.poll_interval)
     daily = _daily(profile, demo)
@@ -581,6 +584,7 @@ def _watch_many(
         max_in_flight=1,
         give_up_after=args.give_up_after,
         pace=daily.pace,
+        batch=True,
     )
     stretch = _StretchNote(daily)
     for package_id in package_ids:
@@ -588,41 +592,77 @@ def _watch_many(
     codes: dict[str, int] = {}
     last: dict[str, tuple[object, ...]] = {}
     subject = _Subject()
+    raws: dict[str, str] = {}
+    told: list[str] = []  # the fallback to per-package polling, said once
 
     def stopped(watch: Watch, error: CypkgError) -> None:
         for line in stopped_lines(watch.package_id, error, watch.poll, _monotonic()):
             print(line, file=sys.stderr)
         codes[watch.package_id] = EXIT_NETWORK if watch.poll.give_up_reason else error.exit_code
 
+    def show(event: WatchEvent, *, quiet: bool = False) -> None:
+        """One applied reply: a line when the status changed, the error on stderr."""
+        watch, package_id = event.watch, event.package_id
+        if watch.error is not None:
+            if watch.due is None:
+                stopped(watch, watch.error)
+            elif not quiet:
+                wait = after(watch.due - _monotonic())
+                print(note(package_id, f"{watch.error} Polling again {wait}."), file=sys.stderr)
+            return
+        package = watch.package
+        if package is None:
+            return
+        key = (package.status, package.status_text)
+        if last.get(package_id) != key:
+            last[package_id] = key
+            if args.json:
+                raw = package.raw or raws.get(package_id, "")
+                _write(_safe_json(_compact(raw)) + "\n")
+            else:
+                _write(watch_line(package) + "\n")
+        if watch.due is None:
+            codes[package_id] = exit_code_for(package.status)
+
+    def listed(request: ListRequest) -> None:
+        """One page of the started list: every watched package in it, at once."""
+        subject.package_id = "started packages"
+        outcome: PackagePage | CypkgError
+        try:
+            outcome = client.list_packages(request.page, request.page_size, None, request.filters)
+        except CypkgError as exc:
+            outcome = exc
+        if isinstance(outcome, PackagePage) and args.json:
+            raws.clear()
+            raws.update(_page_items(outcome.raw))
+        events = scheduler.complete_list(request, outcome)
+        if isinstance(outcome, CypkgError) and events:
+            # One line for the round, not one per package it was to refresh.
+            due = min((e.watch.due for e in events if e.watch.due is not None), default=None)
+            if due is not None:
+                wait = after(due - _monotonic())
+                print(note(subject.package_id, f"{outcome} Polling again {wait}."), file=sys.stderr)
+        for event in events:
+            show(event, quiet=True)
+        reason = scheduler.per_package_reason
+        if reason is not None and not told:
+            told.append(reason)
+            print(note("", reason + "."), file=sys.stderr)
+
     with _client(profile, demo, subject=subject, retry=POLL_RETRY, daily=daily) as client:
         while scheduler.active:
-            for package_id in scheduler.take():
-                subject.package_id = package_id
-                outcome: Package | CypkgError
+            for request in scheduler.take():
+                if isinstance(request, ListRequest):
+                    listed(request)
+                    continue
+                subject.package_id = request
                 try:
-                    outcome = client.get_package(package_id)
+                    outcome: Package | CypkgError = client.get_package(request)
                 except CypkgError as exc:
                     outcome = exc
-                event = scheduler.complete(package_id, outcome)
-                watch = event.watch if event is not None else None
-                if watch is None:
-                    continue
-                if isinstance(outcome, CypkgError):
-                    if watch.due is None:
-                        stopped(watch, outcome)
-                    else:
-                        wait = after(watch.due - _monotonic())
-                        print(note(package_id, f"{outcome} Polling again {wait}."), file=sys.stderr)
-                    continue
-                key = (outcome.status, outcome.status_text)
-                if last.get(package_id) != key:
-                    last[package_id] = key
-                    if args.json:
-                        _write(_safe_json(_compact(outcome.raw)) + "\n")
-                    else:
-                        _write(watch_line(outcome) + "\n")
-                if watch.due is None:
-                    codes[package_id] = exit_code_for(outcome.status)
+                event = scheduler.complete(request, outcome)
+                if event is not None:
+                    show(event)
             paced = scheduler.stretched
             stretch.tell(paced.reason if paced is not None and scheduler.active else None)
             # A 429 pausing everybody past their give-up point ends them too.
@@ -633,6 +673,22 @@ def _watch_many(
             if wakeup is not None:
                 _sleep(max(wakeup - _monotonic(), 0.0))
     return worst_exit_code(list(codes.values()))
+
+
+def _page_items(raw: str) -> dict[str, str]:
+    """Each item of a list page as its own JSON text, by package ID (for ``--json``)."""
+    import json
+
+    try:
+        items = json.loads(raw).get("page_items")
+    except (ValueError, AttributeError):
+        return {}
+    found: dict[str, str] = {}
+    for item in items if isinstance(items, list) else ():
+        pid = item.get("packageId") if isinstance(item, dict) else None
+        if isinstance(pid, str):
+            found[pid.lower()] = json.dumps(item, ensure_ascii=False)
+    return found
 
 
 def _cmd_list(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> int:

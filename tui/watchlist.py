@@ -17,6 +17,14 @@ both drive it. Three parts:
   watched packages therefore never mean 100 requests at once: they are served
   most-overdue first, as the budget allows.
   :meth:`WatchScheduler.run` is the asyncio driver the TUI uses.
+
+  With ``batch=True`` every watched package still ``started`` (or not fetched
+  yet) is refreshed by one :class:`ListRequest` a round — ``GET
+  /packages/v2?status=started&page_size=200``, more pages only while a watched
+  one is still unseen — whatever their number; one missing from the answer has
+  left ``started`` and gets one GET by ID for its final state. When the list
+  cannot be used (no ``opticspkgconfig:list`` scope: 403) the scheduler falls
+  back to a GET per package for good and says why (:attr:`per_package_reason`).
 """
 
 from __future__ import annotations
@@ -28,13 +36,24 @@ import json
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from tui.api.errors import CypkgError, InvalidPackageId, RateLimited
+from tui.api.client import MAX_PAGE_SIZE, SCOPE_LIST
+from tui.api.errors import (
+    ApiError,
+    BadRequest,
+    ConfigError,
+    CypkgError,
+    InvalidPackageId,
+    MissingScope,
+    NotFound,
+    RateLimited,
+    UsageError,
+)
 from tui.api.ids import normalize_package_id
-from tui.api.models import Package, Status
+from tui.api.models import Package, PackagePage, Status
 from tui.api.retry import MAX_RETRY_AFTER
 from tui.budget import Pace
 from tui.entry_file import Change, EntryStore, read_entry_file
@@ -276,6 +295,34 @@ class StatusHistory:
 # --------------------------------------------------------------------------- scheduler
 
 Outcome = Package | CypkgError
+ListOutcome = PackagePage | CypkgError
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """One page of every started package of the tenant: ``GET /packages/v2?page=N
+    &page_size=200&status=started``; it refreshes all watched started packages at once."""
+
+    page: int = 1
+    page_size: int = MAX_PAGE_SIZE
+
+    @property
+    def filters(self) -> dict[str, str]:
+        return {"status": Status.STARTED.value}
+
+
+#: What to send next: a GET of one package (its ID), or a page of the started list.
+Request = str | ListRequest
+
+
+@dataclass
+class _Round:
+    """A list round under way: the watched packages it refreshes and has not seen yet."""
+
+    members: set[str]
+    page: int = 1
+    #: A page request is in flight (else the next page waits for the budget).
+    sending: bool = True
 
 
 @dataclass
@@ -294,6 +341,8 @@ class Watch:
     #: Seen in a non-terminal status, so reaching a terminal one is news.
     seen_started: bool = False
     requests: int = 0
+    #: Missing from the started list: its next request is a GET by ID (its final state).
+    by_id: bool = False
 
     @property
     def active(self) -> bool:
@@ -310,6 +359,8 @@ class WatchEvent:
     finished: Status | None = None
     #: Polling stopped for good with this error (not found, no permission, …).
     stopped_by: CypkgError | None = None
+    #: One of the events of a list page (a view redraws once for the page, not for each).
+    listed: bool = False
 
 
 @dataclass
@@ -372,6 +423,7 @@ class WatchScheduler:
         rng: Callable[[], float] | None = None,
         give_up_after: float | None = None,
         pace: Callable[[float, int], Pace] | None = None,
+        batch: bool = False,
     ) -> None:
         self.clock = clock
         self.interval = interval
@@ -399,6 +451,13 @@ class WatchScheduler:
         self.started = 0
         self.peak_in_flight = 0
         self._wake: asyncio.Event | None = None
+        #: Refresh started packages through the list endpoint (the driver can send it).
+        self.batch = batch
+        #: Why the list cannot be used (403: no list scope); set once, kept for the session.
+        self.list_refused: CypkgError | None = None
+        self._round: _Round | None = None
+        #: Pages the last round needed (a round's cost, for the daily budget).
+        self._pages = 1
 
     # -- membership ---------------------------------------------------------------
 
@@ -422,7 +481,7 @@ class WatchScheduler:
         """One package's interval under the daily budget: a round polls each active one."""
         if self.pace is None:
             return Pace(interval)
-        pace = self.pace(interval, max(self.active, 1))
+        pace = self.pace(interval, max(self._round_cost(), 1))
         self.stretched = pace if pace.stretched else None
         return pace
 
@@ -480,7 +539,37 @@ class WatchScheduler:
 
     @property
     def in_flight(self) -> int:
-        return sum(1 for w in self.watches.values() if w.in_flight)
+        """Requests in flight: a list round's members share its one request."""
+        members = self._round.members if self._round is not None else set()
+        single = sum(1 for pid, w in self.watches.items() if w.in_flight and pid not in members)
+        return single + (1 if self._round is not None and self._round.sending else 0)
+
+    @property
+    def batching(self) -> bool:
+        """Started packages are refreshed through the list (not refused so far)."""
+        return self.batch and self.list_refused is None
+
+    @property
+    def per_package_reason(self) -> str | None:
+        """Why batching was asked for but each package is polled on its own; None otherwise."""
+        error = self.list_refused
+        if not self.batch or error is None:
+            return None
+        if isinstance(error, MissingScope):
+            return f"per-package polling: the API app lacks {SCOPE_LIST}"
+        return f"per-package polling: the list of started packages failed ({error.title})"
+
+    def _listed(self, watch: Watch) -> bool:
+        """Refreshed by the list: batching, and started or not fetched yet (not known gone)."""
+        if not self.batching or watch.by_id:
+            return False
+        return watch.package is None or watch.package.status is Status.STARTED
+
+    def _round_cost(self) -> int:
+        """Requests one polling round costs: the list pages, plus a GET for each other one."""
+        active = [w for w in self.watches.values() if w.active]
+        listed = sum(1 for w in active if self._listed(w))
+        return len(active) - listed + (self._pages if listed else 0)
 
     @property
     def active(self) -> int:
@@ -507,15 +596,20 @@ class WatchScheduler:
             return watch
         return None
 
-    def take(self, now: float | None = None) -> list[str]:
-        """IDs to request now (marked in flight), within the budget, most overdue first."""
+    def take(self, now: float | None = None) -> list[Request]:
+        """What to request now, within the budget, most overdue first: package IDs to GET
+        (marked in flight) and, when batching, a :class:`ListRequest` for every started one."""
         now = self.clock() if now is None else now
         paused = self.held_until(now) is not None
         if not paused:
             self.paused_until = self.paused_by = None
-        taken: list[str] = []
+        elif self._round is not None and not self._round.sending:
+            self._end_round(now, by_id=False)  # its next page waits: start over after the pause
+        taken: list[Request] = []
+        deferred: list[tuple[float, int, str]] = []
         in_flight = self.in_flight
         while in_flight < self.max_in_flight and self._budget.available(now):
+            request: Request
             if paused:
                 watch = self._next_forced(now)
                 if watch is None:
@@ -523,18 +617,66 @@ class WatchScheduler:
                 self._forced.discard(watch.package_id)
                 self._forced_sent.add(watch.package_id)
             else:
+                round_ = self._round
+                if round_ is not None and not round_.sending:  # the next page of a round
+                    round_.sending, round_.page = True, round_.page + 1
+                    request = ListRequest(round_.page)
+                    self._spent(taken, request)
+                    in_flight += 1
+                    continue
                 watch = self._head()
                 if watch is None or watch.due is None or watch.due > now:
                     break
+                if self._listed(watch):
+                    if round_ is not None:  # the round under way was sent before it was due
+                        deferred.append(heapq.heappop(self._queue))
+                        continue
+                    members = self._round_members()
+                    if len(members) > 1:  # for one package alone a GET costs the same
+                        self._round = self._start_round(members)
+                        self._spent(taken, ListRequest(1))
+                        in_flight += 1
+                        continue
                 heapq.heappop(self._queue)
             watch.in_flight = True
             watch.requests += 1
-            self._budget.spend()
-            self.started += 1
+            self._spent(taken, watch.package_id)
             in_flight += 1
-            taken.append(watch.package_id)
+        for entry in deferred:
+            heapq.heappush(self._queue, entry)
         self.peak_in_flight = max(self.peak_in_flight, in_flight)
         return taken
+
+    def _spent(self, taken: list[Request], request: Request) -> None:
+        self._budget.spend()
+        self.started += 1
+        taken.append(request)
+
+    def _round_members(self) -> set[str]:
+        """Every idle watch the list refreshes, due or not: one request costs the same."""
+        return {
+            pid
+            for pid, w in self.watches.items()
+            if not w.in_flight and w.due is not None and self._listed(w)
+        }
+
+    def _start_round(self, members: set[str]) -> _Round:
+        for pid in members:
+            watch = self.watches[pid]
+            watch.in_flight = True
+            watch.requests += 1
+        return _Round(members)
+
+    def _end_round(self, now: float, *, by_id: bool) -> None:
+        """The round is over; those it has not seen are due now (``by_id``: by a GET)."""
+        round_, self._round = self._round, None
+        for pid in round_.members if round_ is not None else ():
+            watch = self.watches.get(pid)
+            if watch is not None:
+                watch.in_flight = False
+                watch.by_id = by_id
+                self._set_due(watch, now)
+        self.wake()
 
     def _next_forced(self, now: float) -> Watch | None:
         """A package refreshed by hand during the pause, if one waits (its heap entry,
@@ -553,16 +695,33 @@ class WatchScheduler:
             return None
         if self.held_until(now) is not None and self._next_forced(now) is not None:
             return self._budget.next_slot(now)
-        watch = self._head()
-        if watch is None or watch.due is None:
+        round_ = self._round
+        if round_ is not None and not round_.sending and self.held_until(now) is None:
+            return self._budget.next_slot(now)  # the next page
+        due = self._next_due(round_ is not None)
+        if due is None:
             return None
         slot = self._budget.next_slot(now)
         if slot is None:
             return None
-        when = max(watch.due, slot)
+        when = max(due, slot)
         if self.paused_until is not None:
             when = max(when, self.paused_until)
         return when
+
+    def _next_due(self, round_under_way: bool) -> float | None:
+        """The earliest due time :meth:`take` can act on (listed ones wait for a round)."""
+        watch = self._head()
+        if watch is None or watch.due is None:
+            return None
+        if not (round_under_way and self._listed(watch)):
+            return watch.due
+        dues = [
+            w.due
+            for w in self.watches.values()
+            if w.due is not None and not w.in_flight and not self._listed(w)
+        ]
+        return min(dues, default=None)
 
     # -- results ----------------------------------------------------------------
 
@@ -588,8 +747,65 @@ class WatchScheduler:
             self._set_due(watch, now)
             return WatchEvent(package_id, watch)
         if isinstance(outcome, Package):
+            watch.by_id = False  # still started after all: the list covers it again
             return self._success(watch, outcome, now, time.time() if wall is None else wall)
         return self._failure(watch, outcome, now)
+
+    def complete_list(
+        self, request: ListRequest, outcome: ListOutcome | None, *, wall: float | None = None
+    ) -> list[WatchEvent]:
+        """Apply a list page: an event for each watched package in it (or, when the list
+        failed like a GET can, for each one it was to refresh).
+
+        Those still unseen after the last page needed have left ``started``: each gets
+        a GET by ID. A list the API app may not use (403) ends batching for good.
+        ``outcome`` None means "stale, ask again".
+        """
+        now = self.clock()
+        self._budget.release(now)
+        round_ = self._round
+        if round_ is None or not round_.sending or request.page != round_.page:
+            self.wake()
+            return []
+        round_.sending = False
+        if outcome is None:
+            self._end_round(now, by_id=False)
+            return []
+        if isinstance(outcome, CypkgError):
+            return self._list_failed(round_, outcome, now)
+        wall = time.time() if wall is None else wall
+        events: list[WatchEvent] = []
+        for package in outcome.items:
+            pid = _normalized(package.package_id)
+            if pid is None or pid not in round_.members:
+                continue
+            round_.members.discard(pid)
+            watch = self.watches.get(pid)
+            if watch is not None:
+                watch.in_flight = False
+                events.append(replace(self._success(watch, package, now, wall), listed=True))
+        more = (outcome.total_pages or 0) > round_.page and bool(outcome.items)
+        if round_.members and more:
+            self.wake()  # the next page, as the budget allows
+            return events
+        self._pages = round_.page
+        self._end_round(now, by_id=True)
+        return events
+
+    def _list_failed(self, round_: _Round, error: CypkgError, now: float) -> list[WatchEvent]:
+        if _list_unusable(error):
+            self.list_refused = error  # decided once: per-package GETs from now on
+            self._end_round(now, by_id=False)
+            return []
+        self._round = None
+        events: list[WatchEvent] = []
+        for pid in round_.members:  # as if each one's GET had failed so: same back-off, pause
+            watch = self.watches.get(pid)
+            if watch is not None:
+                watch.in_flight = False
+                events.append(replace(self._failure(watch, error, now), listed=True))
+        self.wake()
+        return events
 
     def observe(
         self, package_id: str, package: Package, *, wall: float | None = None
@@ -663,31 +879,55 @@ class WatchScheduler:
         on_event: Callable[[WatchEvent], None],
         *,
         wall: Callable[[], float] = time.time,
+        fetch_list: Callable[[ListRequest], Awaitable[ListOutcome | None]] | None = None,
+        on_list: Callable[[], None] | None = None,
     ) -> None:
         """Poll while any package is active: start what is due, sleep until the next due
         time or a wake. Returns once every package stopped (run it again after adding).
 
         ``fetch`` runs one request and returns its outcome (never raises; None
-        for a stale reply); ``on_event`` sees every applied reply.
+        for a stale reply); ``on_event`` sees every applied reply. ``fetch_list``
+        runs a :class:`ListRequest` likewise (without it nothing is batched);
+        ``on_list`` is called after each list page is applied.
         """
+        if fetch_list is None:
+            self.batch = False
         self._wake = asyncio.Event()
         tasks: set[asyncio.Task[None]] = set()
+
+        def applied(event: WatchEvent | None) -> None:
+            if event is not None:
+                with contextlib.suppress(Exception):
+                    on_event(event)
 
         async def one(package_id: str) -> None:
             try:
                 outcome = await fetch(package_id)
             except Exception as exc:  # a fetch that raised: shown, never fatal
                 outcome = CypkgError(f"{type(exc).__name__}: {exc}")
-            event = self.complete(package_id, outcome, wall=wall())
-            if event is not None:
+            applied(self.complete(package_id, outcome, wall=wall()))
+
+        async def listed(request: ListRequest) -> None:
+            assert fetch_list is not None  # batching is off without it
+            outcome: ListOutcome | None
+            try:
+                outcome = await fetch_list(request)
+            except Exception as exc:  # a fetch that raised: shown, never fatal
+                outcome = CypkgError(f"{type(exc).__name__}: {exc}")
+            for event in self.complete_list(request, outcome, wall=wall()):
+                applied(event)
+            if on_list is not None:
                 with contextlib.suppress(Exception):
-                    on_event(event)
+                    on_list()
 
         try:
             while self.active:
                 self._wake.clear()
-                for package_id in self.take():
-                    task = asyncio.create_task(one(package_id))
+                for request in self.take():
+                    if isinstance(request, ListRequest):
+                        task = asyncio.create_task(listed(request))
+                    else:
+                        task = asyncio.create_task(one(request))
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
                 wakeup = self.next_wakeup()
@@ -698,3 +938,18 @@ class WatchScheduler:
             for task in tasks:
                 task.cancel()
             self._wake = None
+
+
+def _normalized(package_id: str | None) -> str | None:
+    try:
+        return normalize_package_id(package_id) if package_id else None
+    except InvalidPackageId:
+        return None
+
+
+def _list_unusable(error: CypkgError) -> bool:
+    """A list failure another try will not fix, though a GET may work: no list scope
+    (403), a query refused, a bug. Sign-in and settings problems hit GETs too."""
+    if isinstance(error, (MissingScope, BadRequest, NotFound, UsageError)):
+        return True
+    return not isinstance(error, (ApiError, ConfigError))

@@ -20,8 +20,9 @@ from tui.api.errors import CypkgError
 from tui.safe_text import inert
 
 if TYPE_CHECKING:
-    from tui.api.models import Package
+    from tui.api.models import Package, PackagePage
     from tui.app import CypkgApp
+    from tui.watchlist import ListRequest
 
 T = TypeVar("T")
 
@@ -46,6 +47,20 @@ def returning_errors(call: Callable[[], T]) -> T | CypkgError:
 def fetch_package(app: CypkgApp, package_id: str) -> Package | CypkgError:
     """Run in a thread: one GET through the app's shared client (built if needed)."""
     return returning_errors(lambda: app.client.get_package(package_id))
+
+
+def fetch_started_page(app: CypkgApp, request: ListRequest) -> PackagePage | CypkgError:
+    """Run in a thread: one page of the started packages, through the app's shared client."""
+
+    def call() -> PackagePage | CypkgError:
+        client = app.client
+        lister = getattr(client, "list_packages", None)
+        if lister is None:  # a client that cannot list: the watchlist polls each package
+            return InternalError("This API client cannot list packages.")
+        page: PackagePage = lister(request.page, request.page_size, None, request.filters)
+        return page
+
+    return returning_errors(call)
 
 
 async def in_daemon_thread(fn: Callable[[], T], *, name: str = "cypkg-request") -> T:

@@ -31,7 +31,7 @@ from tui.api.models import Package, Status
 from tui.budget import usage_text
 from tui.present import STATUS_LABELS, human_duration, progress, status_label, until_label
 from tui.safe_text import inert
-from tui.screens._threads import fetch_package, in_daemon_thread
+from tui.screens._threads import fetch_package, fetch_started_page, in_daemon_thread
 from tui.screens._title import refresh_title
 from tui.term_title import notify_kind, notify_sequence
 from tui.watchlist import MAX_PER_WINDOW, WatchEvent, WatchScheduler
@@ -43,7 +43,7 @@ from tui.widgets.watch_table import WatchHeader, WatchRow, WatchTable
 
 if TYPE_CHECKING:
     from tui.app import CypkgApp
-    from tui.watchlist import Outcome, Watch, WatchEntry
+    from tui.watchlist import ListOutcome, ListRequest, Outcome, Watch, WatchEntry
 
 
 class WatchlistService:
@@ -59,9 +59,11 @@ class WatchlistService:
             min_interval=options.min_poll_interval,
             rng=options.rng,
             pace=app.pace,
+            batch=True,
         )
         self._listeners: list[Callable[[], None]] = []
         self._worker: Worker[None] | None = None
+        self._unsaved = False
         for entry in self.store.entries:
             self.scheduler.add(entry.package_id)
 
@@ -77,7 +79,13 @@ class WatchlistService:
         if self.running or not self.scheduler.active:
             return
         self._worker = self.app.run_worker(
-            self.scheduler.run(self._fetch, self._on_event, wall=self.app.options.clock),
+            self.scheduler.run(
+                self._fetch,
+                self._on_event,
+                wall=self.app.options.clock,
+                fetch_list=self._fetch_list,
+                on_list=self._after_list,
+            ),
             group="watchlist",
             exit_on_error=False,
             name="watchlist",
@@ -207,15 +215,34 @@ class WatchlistService:
             return None  # fetched with the previous profile's client: ask again
         return outcome
 
+    async def _fetch_list(self, request: ListRequest) -> ListOutcome | None:
+        app = self.app
+        generation = app.client_generation
+        outcome = await in_daemon_thread(functools.partial(fetch_started_page, app, request))
+        if generation != app.client_generation:
+            return None  # fetched with the previous profile's client: ask again
+        return outcome
+
     def _on_event(self, event: WatchEvent) -> None:
         package = event.watch.package
         if package is not None and event.watch.error is None:
             self.app.history.record(event.package_id, package, self.app.options.clock())
             status = package.status_text or package.status.value
             if self.store.update(event.package_id, name=package.name, status=status):
-                self._save()
+                if event.listed:
+                    self._unsaved = True  # saved once for the page (_after_list)
+                else:
+                    self._save()
         if event.finished is not None and package is not None:
             self._announce(event.package_id, package)
+        if not event.listed:  # a list page's events redraw once, after the page (on_list)
+            self._changed()
+
+    def _after_list(self) -> None:
+        """A list page was applied: one save and one redraw for all the packages in it."""
+        if self._unsaved:
+            self._unsaved = False
+            self._save()
         self._changed()
 
     def _shown_live(self, package_id: str) -> bool:
@@ -421,8 +448,11 @@ class WatchlistScreen(Screen[None]):
             parts.append(usage)
         self.query_one("#watch-summary", ValueStatic).set(Content(" · ".join(parts)))
         notice = self.query_one("#watch-notice", ValueStatic)
-        notice.display = service.store.notice is not None
-        notice.set(Content(f"⚠ {service.store.notice}" if service.store.notice else ""))
+        lines = [f"⚠ {service.store.notice}"] if service.store.notice else []
+        if scheduler.per_package_reason is not None:
+            lines.append(scheduler.per_package_reason)  # no list scope: one GET each
+        notice.display = bool(lines)
+        notice.set(Content("\n".join(lines)))
         refresh_title(self.cy)
 
     def terminal_title(self) -> str:
