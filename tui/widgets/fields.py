@@ -50,12 +50,22 @@ class ValueStatic(Static):
         return self._current
 
     def set(self, content: Content | str) -> bool:
-        new = as_content(content)
-        if same_content(new, self._current):
+        new, old = as_content(content), self._current
+        if same_content(new, old):
             return False
         self._current = new
-        self.update(new)
+        # A layout pass repaints more than this widget (a list's scroll bar beside
+        # it, on every update of a summary line): skip it when the size stays.
+        self.update(new, layout=self._may_resize(old, new))
         return True
+
+    def _may_resize(self, old: Content, new: Content) -> bool:
+        if not self.is_mounted or old.cell_length != new.cell_length:
+            return True
+        width = self.content_size.width
+        if width <= 0:
+            return True
+        return len(old.wrap(width)) != len(new.wrap(width))
 
 
 def changed_span(old: Content, new: Content) -> tuple[int, int] | None:
