@@ -157,6 +157,7 @@ class WatchlistService:
             return False
         removed = self.store.remove(package_id)
         self.scheduler.remove(package_id)
+        self._bodies.pop(package_id, None)
         if removed:
             self._save()
             self._changed()
