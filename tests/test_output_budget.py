@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from textual.strip import Strip
 
 from tests.test_repaint import Monotonic, record_frames
 from tests.test_watchlist_tui import started_package as bare_started
+from tui.api.models import parse_package
 from tui.emulator.times import format_timestamp
 from tui.present import progress, watch_step
 from tui.screens.detail import DetailScreen
@@ -368,3 +369,23 @@ async def test_value_static_repaints_the_changed_cells_of_wrapped_lines() -> Non
         plain.set(text + " theta")
         await pilot.pause()
         assert "alpha" in "".join(frames)
+
+
+def test_progress_moves_in_steps() -> None:
+    """The text and the fraction (the bar, the percentage) change together, once a step."""
+    uploaded = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
+    raw = {
+        "packageId": "x",
+        "status": "started",
+        "timeout": 300,
+        "uploadedOn": "2026-11-29T12:00:00Z",
+    }
+    package = parse_package(raw, "")
+    seen = set()
+    for second in range(0, 60):
+        now = uploaded + timedelta(seconds=second)
+        shown = progress(package, now, step=10)
+        assert shown is not None
+        seen.add(shown)
+    assert len(seen) == 6
+    assert progress(package, uploaded + timedelta(seconds=59), step=10) == (50 / 300, "50s of 5m")

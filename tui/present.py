@@ -122,9 +122,9 @@ def progress(
 ) -> tuple[float, str] | None:
     """Elapsed time against ``timeout`` while started: (fraction, "4m 10s of 5m").
 
-    ``step``: the text shows the elapsed seconds rounded down to a multiple of
-    it (or of ``step(seconds)``), so it changes only that often: every change is
-    bytes written to the terminal, over SSH for hours.
+    ``step``: the text and the fraction show the elapsed seconds rounded down to
+    a multiple of it (or of ``step(seconds)``), so they change only that often:
+    every change is bytes written to the terminal, over SSH for hours.
     """
     if package.status is not Status.STARTED:
         return None
@@ -136,7 +136,7 @@ def progress(
     shown = seconds // unit * unit if unit > 0 and seconds > 0 else seconds
     if not package.timeout or package.timeout <= 0:
         return (0.0, f"{human_duration(shown)} elapsed")
-    fraction = min(seconds / package.timeout, 1.0)
+    fraction = min(shown / package.timeout, 1.0)
     return (fraction, f"{human_duration(shown)} of {human_duration(package.timeout)}")
 
 
