@@ -13,6 +13,7 @@ from benchmarks import (
     bench_idle,
     bench_longrun,
     bench_lookup,
+    bench_output,
     bench_polling,
     bench_startup,
 )
@@ -29,6 +30,7 @@ BENCHMARKS: dict[str, tuple[str, str, Benchmark]] = {
     "detail": ("3", "Enter → detail painted", bench_detail.run_detail),
     "big": ("6", "big package: detail, Examples tab, peak RSS", bench_detail.run_big),
     "idle": ("4 5 8b", "idle output and CPU over one window", bench_idle.run),
+    "output": ("4c 4d 5c", "watchlist screen: output and CPU, 200 packages", bench_output.run),
     "longrun": ("7", "RSS growth over many poll cycles", bench_longrun.run),
     "polling": ("8", "requests per interval, overlap, tokens", bench_polling.run),
 }

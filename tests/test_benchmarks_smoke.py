@@ -31,6 +31,7 @@ EXPECTED = {
     "detail": {"3a", "3b"},
     "big": {"6a", "6b", "6c"},
     "idle": {"4a", "4b", "5a", "5b", "8b"},
+    "output": {"4c", "4d", "5c"},
     "longrun": {"7"},
     "polling": {"8a", "8c", "8d"},
 }

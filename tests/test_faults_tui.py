@@ -260,7 +260,7 @@ async def test_every_fault_while_polling(
                 pilot,
                 lambda: "⚠ STALE" in screen_text(app)
                 # A 429 pauses every poll of the tenant's, this screen's too, and says so.
-                and re.search("retrying in|rate limited until", screen_text(app)) is not None,
+                and re.search("retrying at|rate limited until", screen_text(app)) is not None,
                 what=f"{fault.name}: stale marker",
             )
             text = flat(screen_text(app))

@@ -137,7 +137,7 @@ async def test_polls_by_itself_until_final(
         screen = await open_detail(app, pilot, wait_until)
         assert "◷ started" in screen_text(app)
         await wait_until(pilot, lambda: "● live" in screen_text(app), what="live")
-        assert "next in" in screen_text(app) or "fetching" in screen_text(app)
+        assert "next " in screen_text(app) or "fetching" in screen_text(app)
         polls_before = emulator.count("GET", "/packages")
         await wait_until(
             pilot, lambda: emulator.count("GET", "/packages") > polls_before + 2, what="polls"

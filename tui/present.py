@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from tui.api.models import Package, Status
@@ -116,15 +117,29 @@ def uploaded_on(package: Package) -> str:
     return text(package.uploaded_on_text, limit=64)
 
 
-def progress(package: Package, now: datetime) -> tuple[float, str] | None:
-    """Elapsed time against ``timeout`` while started: (fraction, "4m 10s of 5m")."""
+def progress(
+    package: Package, now: datetime, *, step: Callable[[float], float] | float = 1
+) -> tuple[float, str] | None:
+    """Elapsed time against ``timeout`` while started: (fraction, "4m 10s of 5m").
+
+    ``step``: the text and the fraction show the elapsed seconds rounded down to
+    a multiple of it (or of ``step(seconds)``), so they change only that often:
+    every change is bytes written to the terminal, over SSH for hours.
+    """
     if package.status is not Status.STARTED:
         return None
     elapsed = package.elapsed(now)
     if elapsed is None:
         return None
     seconds = elapsed.total_seconds()
+    unit = step(seconds) if callable(step) else step
+    shown = seconds // unit * unit if unit > 0 and seconds > 0 else seconds
     if not package.timeout or package.timeout <= 0:
-        return (0.0, f"{human_duration(seconds)} elapsed")
-    fraction = min(seconds / package.timeout, 1.0)
-    return (fraction, f"{human_duration(seconds)} of {human_duration(package.timeout)}")
+        return (0.0, f"{human_duration(shown)} elapsed")
+    fraction = min(shown / package.timeout, 1.0)
+    return (fraction, f"{human_duration(shown)} of {human_duration(package.timeout)}")
+
+
+def watch_step(seconds: float) -> float:
+    """The watchlist's elapsed steps: 10 s in the first minute, then whole minutes."""
+    return 10.0 if seconds < 60 else 60.0

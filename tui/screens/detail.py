@@ -78,6 +78,9 @@ TAB_TITLES = {
 
 Outcome = Package | CypkgError
 
+#: Seconds a poll is in flight before the status line says "fetching…".
+SLOW_REQUEST = 1.0
+
 
 class DetailScreen(Screen[None]):
     """The tabbed view of one package, live while its upload runs."""
@@ -149,7 +152,11 @@ class DetailScreen(Screen[None]):
         self.state = PollState()
         self.paused = False
         self.in_flight = False
+        self._in_flight_since = 0.0
         self.next_at: float | None = None
+        #: ``next_at`` on the wall clock, fixed when scheduled: the screen shows it as a
+        #: time ("next 14:05:10"), which stays put between polls (a countdown ticks).
+        self.next_wall: float | None = None
         #: When the last request started (the options' monotonic clock).
         self._last_sent: float | None = None
         self.last_updated: float | None = None
@@ -309,6 +316,7 @@ class DetailScreen(Screen[None]):
         app = self.cy
         package_id = self.package_id
         self.in_flight = True
+        self._in_flight_since = app.options.monotonic()
         self._refresh_status()
         try:
             if self._early is not None:
@@ -418,10 +426,11 @@ class DetailScreen(Screen[None]):
 
     def _schedule(self, delay: float | None) -> None:
         if delay is None:
-            self.next_at = None
+            self.next_at = self.next_wall = None
             self._wake.set()
             return
         self.next_at = self.cy.options.monotonic() + delay
+        self.next_wall = self.cy.options.clock() + delay
         self._ensure_poll_loop()
 
     def _announce(self, package: Package) -> None:
@@ -526,15 +535,16 @@ class DetailScreen(Screen[None]):
     def status_texts(self) -> tuple[Content, Content, Content]:
         """The top-right status, its countdown and the banner under the title.
 
-        The countdown ("next in 4s") is a widget of its own: it changes every
-        second, and a repaint starts at its widget's left edge, so the rest of
-        the status line is not rewritten to the terminal with it.
+        The next poll is a time ("next 14:05:10"), not a countdown: it changes
+        once a poll, not every second (bytes on the terminal follow the data).
+        It is a widget of its own, and a repaint starts at its widget's left
+        edge, so the rest of the status line is not rewritten with it.
         """
         updated = ""
         if self.last_updated is not None:
             stamp = datetime.fromtimestamp(self.last_updated, tz=timezone.utc).astimezone()
             updated = f"updated {stamp:%H:%M:%S}"
-        waiting = self._countdown()
+        waiting = self._next_time()
         error = self.error
         none = Content("")
         service = self.cy.watchlist_if_built
@@ -556,7 +566,7 @@ class DetailScreen(Screen[None]):
                 status, countdown = Content.styled(held, "$text-warning"), none
             else:
                 status = Content.styled(f"⚠ {title} ·", "$text-warning")
-                countdown = Content.styled(f"retrying in {waiting}", "$text-warning")
+                countdown = Content.styled(f"retrying at {waiting}", "$text-warning")
             notice = none
             if self.package is not None:
                 since = f" from {updated.removeprefix('updated ')}" if updated else ""
@@ -575,19 +585,29 @@ class DetailScreen(Screen[None]):
                 return paused, none, none
             if held is not None:  # short: at 80 columns the title keeps its room
                 return Content.styled(held, "$text-warning"), none, none
-            live = Content.assemble(("● live", "$text-accent bold"), f" · {updated} ·")
-            countdown = Content("fetching…" if self.in_flight else f"next in {waiting}")
+            # No "updated" while live: it would change every poll, and "next" already
+            # moves on only when a poll was answered (a slow one shows "fetching…").
+            live = Content.assemble(("● live", "$text-accent bold"), " ·")
+            countdown = Content("fetching…" if self._slow_request() else f"next {waiting}")
             stretched = self.state.stretched
             return live, countdown, Content(f"⏳ {stretched}") if stretched else none
         final = "final · " if self.package.status.is_terminal else ""
         tail = Content("· fetching…") if self.in_flight else none
         return Content(f"{final}{updated}"), tail, none
 
-    def _countdown(self) -> str:
-        if self.next_at is None:
+    def _next_time(self) -> str:
+        """When the next request goes out, local time to the second (rounded up)."""
+        if self.next_wall is None:
             return "—"
-        remaining = self.next_at - self.cy.options.monotonic()
-        return f"{max(math.ceil(remaining), 0)}s"
+        stamp = datetime.fromtimestamp(math.ceil(self.next_wall), tz=timezone.utc)
+        return f"{stamp.astimezone():%H:%M:%S}"
+
+    def _slow_request(self) -> bool:
+        """A request in flight for a tick or more: say so (a quick one is not worth 2 repaints)."""
+        return (
+            self.in_flight
+            and self.cy.options.monotonic() - self._in_flight_since >= SLOW_REQUEST
+        )
 
     # -- actions ------------------------------------------------------------------------
 

@@ -29,7 +29,14 @@ from tui.api.errors import InvalidPackageId, RateLimited
 from tui.api.ids import extract_package_id
 from tui.api.models import Package, Status
 from tui.budget import usage_text
-from tui.present import STATUS_LABELS, human_duration, progress, status_label, until_label
+from tui.present import (
+    STATUS_LABELS,
+    human_duration,
+    progress,
+    status_label,
+    until_label,
+    watch_step,
+)
 from tui.safe_text import inert
 from tui.screens._threads import fetch_package, fetch_started_page, in_daemon_thread
 from tui.screens._title import refresh_title
@@ -62,6 +69,9 @@ class WatchlistService:
             batch=True,
         )
         self._listeners: list[Callable[[], None]] = []
+        #: Per package, the body last seen and when (wall clock) it last changed: the
+        #: rows show that, so a poll that brings the same body repaints nothing.
+        self._bodies: dict[str, tuple[str, float]] = {}
         self._worker: Worker[None] | None = None
         self._unsaved = False
         for entry in self.store.entries:
@@ -155,6 +165,7 @@ class WatchlistService:
             return False
         removed = self.store.remove(package_id)
         self.scheduler.remove(package_id)
+        self._bodies.pop(package_id, None)
         if removed:
             self._save()
             self._changed()
@@ -223,9 +234,23 @@ class WatchlistService:
             return None  # fetched with the previous profile's client: ask again
         return outcome
 
+    def changed_at(self, package_id: str) -> float | None:
+        """When (wall clock) the package's body was last seen to change; None before a fetch."""
+        seen = self._bodies.get(package_id)
+        return seen[1] if seen is not None else None
+
+    def _note_body(self, package_id: str, package: Package, at: float | None) -> None:
+        seen = self._bodies.get(package_id)
+        if seen is None or seen[0] != package.raw:
+            self._bodies[package_id] = (
+                package.raw,
+                at if at is not None else self.app.options.clock(),
+            )
+
     def _on_event(self, event: WatchEvent) -> None:
         package = event.watch.package
         if package is not None and event.watch.error is None:
+            self._note_body(event.package_id, package, event.watch.updated_at)
             self.app.history.record(event.package_id, package, self.app.options.clock())
             status = package.status_text or package.status.value
             if self.store.update(event.package_id, name=package.name, status=status):
@@ -287,10 +312,14 @@ def watch_row(
     now: datetime,
     monotonic: float,
     held: str | None = None,
+    changed_at: float | None = None,
 ) -> WatchRow:
     """The cells for one watched package: server text made inert, times made human.
 
     ``held``: the end of a rate-limit pause ("14:05"), shown on every row it holds.
+    ``changed_at``: when its body last changed; the last column shows that rather
+    than the last poll, so an unchanged answer leaves the row as it is (the
+    summary line says when a poll was last answered).
     """
     package = watch.package if watch is not None else None
     name = package.name if package is not None and package.name else entry.name
@@ -309,13 +338,16 @@ def watch_row(
         status = "… waiting"
     elapsed = "—"
     if package is not None:
-        shown = progress(package, now)
+        # 10 s steps in the first minute, then whole minutes: a row on screen
+        # changes once a minute, not every second (bytes over SSH, for hours).
+        shown = progress(package, now, step=watch_step)
         if shown is not None:
             elapsed = shown[1]
     updated = "not fetched yet"
     problem = False
     if watch is not None and watch.updated_at is not None:
-        stamp = datetime.fromtimestamp(watch.updated_at, tz=timezone.utc).astimezone()
+        at = changed_at if changed_at is not None else watch.updated_at
+        stamp = datetime.fromtimestamp(at, tz=timezone.utc).astimezone()
         updated = f"{stamp:%H:%M:%S}"
         if package is not None and package.status.is_terminal and not watch.active:
             updated += " · final"
@@ -419,7 +451,14 @@ class WatchlistScreen(Screen[None]):
         until = service.rate_limited_until()
         held = until_label(until, now) if until is not None else None
         rows = [
-            watch_row(entry, service.watch_state(entry.package_id), now, monotonic, held)
+            watch_row(
+                entry,
+                service.watch_state(entry.package_id),
+                now,
+                monotonic,
+                held,
+                service.changed_at(entry.package_id),
+            )
             for entry in service.store.entries
         ]
         table = self.query_one(WatchTable)
@@ -445,6 +484,11 @@ class WatchlistScreen(Screen[None]):
             parts.append(f"⏸ rate limited until {held}")
         else:
             parts.append(f"polling {scheduler.active} (≤{MAX_PER_WINDOW}/s)")
+            # Rows show when a package last changed; this shows that polls are answered.
+            answered = [w.updated_at for w in scheduler.watches.values() if w.updated_at]
+            if scheduler.active and answered:
+                stamp = datetime.fromtimestamp(max(answered), tz=timezone.utc).astimezone()
+                parts.append(f"answered {stamp:%H:%M:%S}")
             parts.append(usage)
         self.query_one("#watch-summary", ValueStatic).set(Content(" · ".join(parts)))
         notice = self.query_one("#watch-notice", ValueStatic)

@@ -39,7 +39,9 @@ def same_content(a: Content, b: Content) -> bool:
 
 
 class ValueStatic(Static):
-    """A Static that redraws only when its content really changes."""
+    """A Static that redraws only when its content really changes, and then only the
+    cells that changed when its lines stay as many and as long (a summary line whose
+    counts move with every answer)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", id=id, classes=classes)
@@ -50,12 +52,58 @@ class ValueStatic(Static):
         return self._current
 
     def set(self, content: Content | str) -> bool:
-        new = as_content(content)
-        if same_content(new, self._current):
+        new, old = as_content(content), self._current
+        if same_content(new, old):
             return False
         self._current = new
-        self.update(new)
+        regions = self._changed_cells(old, new)
+        if regions is None:
+            # A layout pass repaints more than this widget (a list's scroll bar beside
+            # it, on every update of a summary line): skip it when the size stays.
+            self.update(new, layout=self._may_resize(old, new))
+        elif regions:
+            self.refresh(*regions)
         return True
+
+    def render(self) -> Content:
+        return self._current
+
+    def _changed_cells(self, old: Content, new: Content) -> list[Region] | None:
+        """The cells to repaint, when a partial repaint will do; None for a full one.
+
+        The lines are wrapped as Textual draws them (``Content.wrap`` is the same
+        code with the same rules), so only plain left-aligned wrapping qualifies.
+        """
+        styles = self.styles
+        if (
+            self._may_resize(old, new)
+            or styles.text_align not in ("left", "start")
+            or styles.text_wrap != "wrap"
+            or styles.line_pad
+        ):
+            return None
+        width = self.content_size.width
+        overflow = styles.text_overflow
+        before, after = old.wrap(width, overflow=overflow), new.wrap(width, overflow=overflow)
+        if len(before) != len(after):
+            return None
+        left, top = styles.gutter.left, styles.gutter.top
+        regions = []
+        for y, (a, b) in enumerate(zip(before, after, strict=True)):
+            if same_content(a, b):
+                continue
+            span = changed_span(a, b)
+            start, end = span if span is not None else (0, width)
+            regions.append(Region(left + start, top + y, end - start, 1))
+        return regions
+
+    def _may_resize(self, old: Content, new: Content) -> bool:
+        if not self.is_mounted or old.cell_length != new.cell_length:
+            return True
+        width = self.content_size.width
+        if width <= 0:
+            return True
+        return len(old.wrap(width)) != len(new.wrap(width))
 
 
 def changed_span(old: Content, new: Content) -> tuple[int, int] | None:

@@ -51,6 +51,10 @@ def _timeout(seconds: int | None) -> str:
     return f"{human_duration(seconds)} ({seconds:,} s)"
 
 
+#: Seconds between changes of the elapsed time on the Overview tab.
+ELAPSED_STEP = 10
+
+
 class OverviewPane(VerticalScroll):
     DEFAULT_CSS = """
     OverviewPane { height: 1fr; }
@@ -75,7 +79,7 @@ class OverviewPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield FieldTable(self.FIELDS, id="overview-fields")
-        # Three widgets: the text changes every second, and a repaint starts at the
+        # Three widgets: the text changes every 10 s, and a repaint starts at the
         # left edge of its widget, so the label and the bar are not rewritten with it.
         with Horizontal(id="elapsed-row"):
             yield Static("Elapsed", classes="field-label")
@@ -103,7 +107,8 @@ class OverviewPane(VerticalScroll):
             when += f" ({ago(package.uploaded_on, now, whole_minutes=True)})"
         fields.set("uploaded", when)
         row = self.query_one("#elapsed-row")
-        shown = progress(package, now)
+        # 10 s steps: the line changes a sixth as often (bytes over SSH, for hours).
+        shown = progress(package, now, step=ELAPSED_STEP)
         if row.display != (shown is not None):
             row.display = shown is not None
         if shown is not None:

@@ -1,10 +1,10 @@
 """The watchlist's rows: a line-API list that draws only the visible rows.
 
-Up to 200 packages update every second (elapsed times tick); redrawing a
-widget per row, or a DataTable cell per change, would cost far more than
-drawing the few dozen lines on screen. The screen hands in already inert,
-one-line cells; this widget lays them out in columns and keeps a row cursor
-on the same package across updates.
+Up to 200 packages are polled; redrawing a widget per row, or a DataTable
+cell per change, would cost far more than drawing the few dozen lines on
+screen, and of those only the lines whose row changed are repainted. The
+screen hands in already inert, one-line cells; this widget lays them out in
+columns and keeps a row cursor on the same package across updates.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -88,6 +89,26 @@ class WatchRow:
         return fit(self.updated if fits else self.updated_short, width)
 
 
+def _same_style(a: WatchRow, b: WatchRow) -> bool:
+    return a.state == b.state and a.problem == b.problem
+
+
+def text_span(old: str, new: str) -> tuple[int, int] | None:
+    """The cells ``[start, end)`` where two lines differ; None for a whole-line repaint
+    (different lengths, or wide characters: cells are not characters then)."""
+    if len(old) != len(new) or not (old.isascii() or cell_len(old) == len(old)):
+        return None
+    if not (new.isascii() or cell_len(new) == len(new)):
+        return None
+    start = 0
+    while start < len(old) and old[start] == new[start]:
+        start += 1
+    end = len(old)
+    while end > start and old[end - 1] == new[end - 1]:
+        end -= 1
+    return (start, end) if start < end else None
+
+
 class WatchTable(CursorList):
     """One line per watched package, with a row cursor; Enter opens the package."""
 
@@ -135,17 +156,42 @@ class WatchTable(CursorList):
         self.rows: list[WatchRow] = []
 
     def set_rows(self, rows: list[WatchRow]) -> bool:
-        """Show ``rows``; the cursor stays on its package. False when nothing changed."""
-        if rows == self.rows:
+        """Show ``rows``; the cursor stays on its package. False when nothing changed.
+
+        When the same packages are in the same order, only the lines on screen
+        whose row changed are repainted, and of each only the cells that changed:
+        a poll answer or a clock tick for a row out of view writes nothing.
+        """
+        old = self.rows
+        if rows == old:
             return False
         current = self.selected_id
         self.rows = rows
-        self._rows_changed()
+        in_place = len(rows) == len(old) and all(
+            a.package_id == b.package_id for a, b in zip(old, rows, strict=True)
+        )
+        if not in_place:
+            self._rows_changed()
         index = next((i for i, r in enumerate(rows) if r.package_id == current), None)
         if index is None:
             index = min(self.cursor, max(len(rows) - 1, 0))
         self.cursor = index
-        self.refresh()
+        if not in_place:
+            self.refresh()
+            return True
+        width = self._content_width()
+        top = round(self.scroll_offset.y)
+        bottom = min(top + self.scrollable_content_region.height, len(rows))
+        regions = []
+        for y in range(max(top, 0), bottom):
+            if rows[y] == old[y]:
+                continue
+            before, after = self.line_text_of(old[y], width), self.line_text(y, width)
+            span = text_span(before, after) if _same_style(old[y], rows[y]) else None
+            start, end = span if span is not None else (0, width)
+            regions.append(Region(start, y - top, end - start, 1))
+        if regions:
+            self.refresh(*regions)
         return True
 
     @property
@@ -159,7 +205,10 @@ class WatchTable(CursorList):
         return len(self.rows)
 
     def line_text(self, index: int, width: int) -> str:
-        row = self.rows[index]
+        return self.line_text_of(self.rows[index], width)
+
+    @staticmethod
+    def line_text_of(row: WatchRow, width: int) -> str:
         return (
             fit(row.name, name_width(width))
             + " "
