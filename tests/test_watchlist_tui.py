@@ -17,6 +17,7 @@ from tui.config import Config, Profile, Secret
 from tui.emulator import DEMO, Emulator
 from tui.emulator.apps import SCOPE_READ
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
+from tui.recent import RecentStore
 from tui.screens.detail import DetailScreen
 from tui.screens.watchlist import WatchlistScreen
 from tui.watchlist import MAX_IN_FLIGHT, MAX_PER_WINDOW, WatchlistStore
@@ -252,3 +253,18 @@ async def test_a_watched_package_open_in_detail_is_polled_once_per_interval(
         )
         assert watch.requests == ours
         assert watch.package is not None and watch.updated_at is not None
+
+
+async def test_changes_not_yet_saved_are_written_at_exit(make_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A removal whose save worker had not run when the app quit came back at the next start."""
+    path = tmp_path / "watchlist.json"
+    store = WatchlistStore(path)
+    store.add(DEMO_PACKAGE_ID)
+    store.add(STARTED_SUCCESS_ID)
+    store.save()
+    app = make_app(watchlist_store=store)
+    async with app.run_test(size=(80, 24)):
+        store.remove(DEMO_PACKAGE_ID)  # queued; no save worker started
+        app.recent.record(STARTED_SUCCESS_ID, name="amcache")  # the same for the recent list
+    assert WatchlistStore(path).ids() == [STARTED_SUCCESS_ID]
+    assert [e.package_id for e in RecentStore(app.recent.path).entries] == [STARTED_SUCCESS_ID]

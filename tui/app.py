@@ -528,6 +528,11 @@ class CypkgApp(App[int]):
 
     async def on_unmount(self) -> None:
         self.terminal_title.restore()
+        # Changes still queued (a save worker not run yet when the app quits): written now,
+        # so a removal right before Ctrl+Q is not undone at the next start.
+        for store in (self.recent, self._watchlist_store):
+            if store is not None:
+                store.save()
         self._close_clients()
         if self._daily is not None:
             self._daily.close()  # this session's last requests go to the shared count
