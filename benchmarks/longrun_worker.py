@@ -9,10 +9,10 @@ opened on the package, so the real DetailScreen poll loop does the requests
 (``AppOptions.poll_interval``/``min_poll_interval`` set the interval) and
 every result is rendered. With ``--second-per-poll`` the app's wall clock moves
 one second per request, so each poll draws new times ("updated 10:33:12") as in
-a terminal left open at a 1 s interval, and the app's 30 s timer that trims
-Rich's cache of text widths runs every 30 intervals; without it the clock
-hardly moves in a run of polls milliseconds apart, and what grows with every
-new text drawn (issue 11) does not show. ``core`` runs what ``cypkg watch``
+a terminal left open at a 1 s interval, and the app's timer that trims Rich's
+cache of text widths comes as many polls apart as it would at that interval;
+without it the clock hardly moves in a run of polls milliseconds apart, and
+what grows with every new text drawn (issue 11) does not show. ``core`` runs what ``cypkg watch``
 runs without the UI: ``CylanceClient.get_package`` and ``tui.watch.PollState``
 in a loop.
 
@@ -133,6 +133,7 @@ async def run_app(args: argparse.Namespace) -> dict[str, Any]:
     from tui.config import Config
     from tui.recent import RecentStore
     from tui.services import make_client
+    from tui.width_cache import PERIOD as WIDTH_CACHE_PERIOD
 
     clients: list[CountingClient] = []
 
@@ -161,10 +162,9 @@ async def run_app(args: argparse.Namespace) -> dict[str, Any]:
         theme="textual-dark",
     )
     if args.second_per_poll:
-        # A second per poll: the width-cache trim (every 30 s) comes every 30 polls too.
-        options = dataclasses.replace(
-            options, clock=second_per_poll, width_cache_period=30 * args.interval
-        )
+        # A second per poll: the width-cache trim (every PERIOD s) comes every PERIOD polls.
+        period = WIDTH_CACHE_PERIOD * args.interval
+        options = dataclasses.replace(options, clock=second_per_poll, width_cache_period=period)
     app = CypkgApp(startup, options)
     meter = Meter(args, lambda: sum(c.calls for c in clients))
     async with app.run_test(size=(80, 24)) as pilot:

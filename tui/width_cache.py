@@ -19,8 +19,9 @@ from rich import cells
 
 #: Texts the cache may hold before it is emptied (a full screen draws a few hundred).
 LIMIT = 1024
-#: How often the app looks, seconds; at most a few texts a second are new.
-PERIOD = 30.0
+#: How often the app looks, seconds: a detail screen draws a few new texts a second,
+#: a watchlist screen some tens (its elapsed times), so the cache stays near the limit.
+PERIOD = 10.0
 
 
 def trim_width_cache(limit: int = LIMIT) -> bool:
