@@ -20,8 +20,21 @@ from test_soak import PID, make_client, started_package
 
 from tui.emulator import Emulator
 from tui.screens.detail import DetailScreen
+from tui.width_cache import trim_width_cache
 
 LIMIT = 64
+
+
+def test_trim_empties_the_cache_only_past_the_limit() -> None:
+    cached_cell_len.cache_clear()
+    for n in range(10):
+        cached_cell_len(f"updated 10:33:{n:02}")
+    assert not trim_width_cache(limit=10)
+    assert cached_cell_len.cache_info().currsize == 10
+    cached_cell_len("updated 10:33:10")
+    assert trim_width_cache(limit=10)
+    assert cached_cell_len.cache_info().currsize == 0
+    assert cached_cell_len("● 10:33:10") == 10  # widths are as right as before
 
 
 async def test_width_cache_stays_small_while_time_passes(

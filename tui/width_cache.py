@@ -4,12 +4,12 @@
 characters it is asked about, up to 4,096 of them (``cached_cell_len``, an
 ``lru_cache``). Textual measures every text it draws, and cypkg draws new ones
 all the time ("updated 10:33:12", countdowns, elapsed times), each drawn once.
-Left open on a detail screen polling at 1 s, the app grew by about 1 KB a poll
-until the cache was full, some 1.2 MB and over an hour later (issue 11).
+Left open on a detail screen polling at 1 s, the app grew by about 1 KB a poll,
+some three new texts a poll, until the cache was full (issue 11).
 
-The app empties the cache now and then once it holds more than a few hundred
-texts: a width is computed again in about a microsecond, so the few texts on
-screen lose nothing worth keeping. The cache is the process's one object, so
+The app empties the cache now and then once it holds more than about a
+thousand texts: a width is computed again in under a microsecond, so the
+texts on screen lose nothing worth keeping. The cache is the process's one object, so
 this also reaches Textual's direct import of it (``textual._cells``).
 """
 
