@@ -1,14 +1,20 @@
 """A child process that polls one package: cypkg's detail screen headless, or the bare core loop.
 
     python -m benchmarks.longrun_worker app  BASE_URL PACKAGE_ID --interval S [--cycles N]
-                                             [--early M] [--seconds T]
+                                             [--early M] [--seconds T] [--second-per-poll]
     python -m benchmarks.longrun_worker core BASE_URL PACKAGE_ID ...
 
 ``app`` runs :class:`tui.app.CypkgApp` with ``App.run_test`` (headless, 80×24)
 opened on the package, so the real DetailScreen poll loop does the requests
 (``AppOptions.poll_interval``/``min_poll_interval`` set the interval) and
-every result is rendered. ``core`` runs what ``cypkg watch`` runs without the
-UI: ``CylanceClient.get_package`` and ``tui.watch.PollState`` in a loop.
+every result is rendered. With ``--second-per-poll`` the app's wall clock moves
+one second per request, so each poll draws new times ("updated 10:33:12") as in
+a terminal left open at a 1 s interval, and the app's timer that trims Rich's
+cache of text widths comes as many polls apart as it would at that interval;
+without it the clock hardly moves in a run of polls milliseconds apart, and
+what grows with every new text drawn (issue 11) does not show. ``core`` runs what ``cypkg watch``
+runs without the UI: ``CylanceClient.get_package`` and ``tui.watch.PollState``
+in a loop.
 
 It stops after ``--cycles`` requests or ``--seconds`` after the first one,
 reads its RSS (after ``gc.collect()``) once ``--early`` requests were made and
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gc
 import json
 import sys
@@ -126,6 +133,7 @@ async def run_app(args: argparse.Namespace) -> dict[str, Any]:
     from tui.config import Config
     from tui.recent import RecentStore
     from tui.services import make_client
+    from tui.width_cache import PERIOD as WIDTH_CACHE_PERIOD
 
     clients: list[CountingClient] = []
 
@@ -135,6 +143,11 @@ async def run_app(args: argparse.Namespace) -> dict[str, Any]:
         return client
 
     profile = _profile(args.base_url)
+    start = time.time()
+
+    def second_per_poll() -> float:
+        return start + sum(c.calls for c in clients)
+
     startup = Startup(
         config=Config(active_profile=profile.name, profiles={profile.name: profile}),
         profile=profile,
@@ -149,6 +162,10 @@ async def run_app(args: argparse.Namespace) -> dict[str, Any]:
         recent_store=RecentStore(None),
         theme="textual-dark",
     )
+    if args.second_per_poll:
+        # A second per poll: the width-cache trim (every PERIOD s) comes every PERIOD polls.
+        period = WIDTH_CACHE_PERIOD * args.interval
+        options = dataclasses.replace(options, clock=second_per_poll, width_cache_period=period)
     app = CypkgApp(startup, options)
     meter = Meter(args, lambda: sum(c.calls for c in clients))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -181,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cycles", type=int, default=0)
     parser.add_argument("--early", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=0.0)
+    parser.add_argument(
+        "--second-per-poll",
+        action="store_true",
+        help="app: the wall clock moves one second per request (new times on every poll)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="write the JSON here too")
     args = parser.parse_args(argv)
     result = asyncio.run(run_app(args)) if args.mode == "app" else run_core(args)

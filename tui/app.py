@@ -44,6 +44,9 @@ from tui.recent import RecentStore, default_path
 from tui.safe_text import inert
 from tui.term_title import TerminalTitle, title_enabled
 from tui.watch import MIN_INTERVAL
+from tui.width_cache import LIMIT as WIDTH_CACHE_LIMIT
+from tui.width_cache import PERIOD as WIDTH_CACHE_PERIOD
+from tui.width_cache import trim_width_cache
 
 if TYPE_CHECKING:
     from tui.api.auth import AccessToken
@@ -116,6 +119,10 @@ class AppOptions:
     #: Requests a day instead of the profile's ``daily_budget`` (tests polling every
     #: 50 ms raise it, or their intervals would stretch).
     daily_budget: int | None = None
+    #: How often Rich's cache of text widths is trimmed, and to how many texts
+    #: (tui/width_cache.py: a long session would otherwise grow with every new time shown).
+    width_cache_period: float = WIDTH_CACHE_PERIOD
+    width_cache_limit: int = WIDTH_CACHE_LIMIT
 
 
 @dataclass
@@ -487,6 +494,8 @@ class CypkgApp(App[int]):
         apply_config_keymap(self)
         self.screen_change_signal.subscribe(self, lambda _screen: refresh_title(self))
         refresh_title(self)
+        limit = self.options.width_cache_limit
+        self.set_interval(self.options.width_cache_period, lambda: trim_width_cache(limit))
         if len(self.watchlist_store):
             self.watchlist.start()
         for store in (self.recent, self.watchlist_store):
