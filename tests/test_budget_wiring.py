@@ -317,3 +317,18 @@ def test_watch_of_several_packages_says_when_the_budget_stretches(
     assert code == 0
     assert "cypkg: interval stretched to " in err and " of 40 requests today)." in err
     assert sum(counted()["requests"].values()) <= 40
+
+
+def test_the_demo_polls_a_screen_unstretched_at_any_hour() -> None:
+    """The demo's emulator is a tenant of its own: its whole documented quota, so one screen
+    polling every 2 s (43,200 a day) was stretched to 4 s in the morning (UTC) before."""
+    from tui.budget import paced_interval
+    from tui.services import start_demo
+
+    demo = start_demo()
+    try:
+        profile = demo.profile
+        pace = paced_interval(0, profile.daily_budget, 86_400, 1, profile.poll_interval)
+        assert pace.interval == profile.poll_interval and not pace.stretched
+    finally:
+        demo.stop()

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from tui.emulator import Emulator
 
 DEMO_PROFILE_NAME = "demo"
+#: The documented quota of a whole tenant, requests a day.
+DEMO_DAILY_BUDGET = 100_000
 
 
 def make_client(
@@ -101,6 +103,9 @@ def start_demo(*, poll_interval: float = 2.0) -> Demo:
         app_secret=Secret(DEMO.app_secret),
         ca_bundle=None,
         poll_interval=poll_interval,
+        # The emulator is a tenant of its own, shared with no SIEM or SOAR feed: its whole
+        # documented quota, so the demo's quick polling is not stretched.
+        daily_budget=DEMO_DAILY_BUDGET,
     )
     config = Config(active_profile=DEMO_PROFILE_NAME, profiles={DEMO_PROFILE_NAME: profile})
     return Demo(emulator=emulator, profile=profile, config=config)
