@@ -54,6 +54,7 @@ def start_demo(clock: Clock) -> Demo:
     """Like tui.services.start_demo, on a fixed port when it is free (a stable header)."""
     from tui.config import Config, Profile, Secret
     from tui.emulator import DEMO, Emulator
+    from tui.services import DEMO_DAILY_BUDGET
 
     port = PORT if _free(PORT) else 0
     emulator = Emulator(host="127.0.0.1", port=port, clock=clock).start()
@@ -64,6 +65,7 @@ def start_demo(clock: Clock) -> Demo:
         app_id=DEMO.app_id,
         app_secret=Secret(DEMO.app_secret),
         poll_interval=2.0,
+        daily_budget=DEMO_DAILY_BUDGET,
     )
     return Demo(emulator, profile, Config(active_profile="demo", profiles={"demo": profile}))
 
