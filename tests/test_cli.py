@@ -359,3 +359,15 @@ def test_emulator_command_prints_url_and_credentials() -> None:
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=20)
     assert "Traceback" not in err and proc.returncode in (0, 130)
+
+
+def test_a_signal_whose_exception_was_lost_still_ends_the_watch_sleep(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The handler's exception can be swallowed (raised inside a finalizer); a SIGTERM then
+    left `cypkg watch` asleep for its whole interval (seen under load in CI)."""
+    monkeypatch.setattr(cli, "_SIGNALS_RECEIVED", [signal.SIGTERM])
+    started = time.monotonic()
+    with pytest.raises(cli._Signalled) as caught:
+        cli._sleep(30)
+    assert caught.value.signum == signal.SIGTERM and time.monotonic() - started < 1

@@ -321,6 +321,7 @@ def _install_signal_handlers() -> None:
     """SIGTERM and SIGHUP (the SSH link dropped) end the CLI like Ctrl-C: cleanly."""
 
     def handler(signum: int, _frame: object) -> None:
+        _SIGNALS_RECEIVED.append(signum)
         raise _Signalled(signum)
 
     for name in ("SIGTERM", "SIGHUP"):
@@ -462,8 +463,22 @@ def _cmd_get(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> i
     return EXIT_OK
 
 
+#: Signals the handler saw. The exception it raises can be lost (a handler run while a
+#: finalizer's code runs has its exception ignored): the watch loop's sleeps look here
+#: too, so a SIGTERM or SIGHUP ends `cypkg watch` within half a second whatever happened.
+_SIGNALS_RECEIVED: list[int] = []
+_SLEEP_SLICE = 0.5
+
+
 def _sleep(seconds: float) -> None:
-    time.sleep(seconds)
+    deadline = time.monotonic() + seconds
+    while True:
+        if _SIGNALS_RECEIVED:
+            raise _Signalled(_SIGNALS_RECEIVED[-1])
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(left, _SLEEP_SLICE))
 
 
 def _cmd_watch(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> int:
