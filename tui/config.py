@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tui.api.errors import ConfigError
 from tui.api.ids import is_uuid
@@ -479,20 +479,16 @@ def resolve_profile(
         changes["base_url"] = _env_check(_parse_base_url, api_url, "--api-url", secrets)
     deadline = env_value(ENV_REQUEST_TIMEOUT)
     if deadline is not None:
-        where = f"Environment variable {ENV_REQUEST_TIMEOUT}"
-        try:
-            changes["request_timeout"] = parse_request_timeout(deadline, where)
-        except ConfigError as exc:
-            raise ConfigError(_scrub(str(exc), secrets)) from None
+        changes["request_timeout"] = _env_check(
+            parse_request_timeout, deadline, f"Environment variable {ENV_REQUEST_TIMEOUT}", secrets
+        )
     if request_timeout is not None:
         changes["request_timeout"] = _parse_request_timeout(request_timeout, "--request-timeout")
     budget = env_value(ENV_DAILY_BUDGET)
     if budget is not None:
-        where = f"Environment variable {ENV_DAILY_BUDGET}"
-        try:
-            changes["daily_budget"] = parse_daily_budget(budget, where)
-        except ConfigError as exc:
-            raise ConfigError(_scrub(str(exc), secrets)) from None
+        changes["daily_budget"] = _env_check(
+            parse_daily_budget, budget, f"Environment variable {ENV_DAILY_BUDGET}", secrets
+        )
 
     return chosen.replace(**changes) if changes else chosen
 
@@ -694,9 +690,13 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+_Parsed = TypeVar("_Parsed")
+
+
 def _env_check(
-    parse: Callable[[object, str], str | None], value: str, where: str, secrets: Iterable[str]
-) -> str | None:
+    parse: Callable[[str, str], _Parsed], value: str, where: str, secrets: Iterable[str]
+) -> _Parsed:
+    """``parse(value, where)``, its error message scrubbed of the secrets."""
     try:
         return parse(value, where)
     except ConfigError as exc:
