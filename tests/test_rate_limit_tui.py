@@ -70,7 +70,10 @@ def test_the_pause_lasts_a_day_at_most_and_r_on_one_package_goes_through_it() ->
     assert scheduler.take() == []  # only that one
     scheduler.complete(b, RateLimited("again", retry_after=60))
     assert scheduler.held_until() == MAX_RETRY_AFTER  # a 429 again: still paused
+    clock[0] = 0.5  # r again: at most once per minimum interval (1 s)
     scheduler.refresh(b)
+    assert scheduler.take() == [] and scheduler.next_wakeup() == 1.0
+    clock[0] = 1.0
     assert scheduler.take() == [b]
     scheduler.complete(b, parse_package({"packageId": b, "status": "started"}))
     assert scheduler.held_until() is None and scheduler.paused_by is None  # answered: over
@@ -162,15 +165,19 @@ async def test_a_detail_screen_held_by_the_same_429_says_so_and_waits(
     make_app, emulator, fake_clock, tmp_path, wait_until, screen_text
 ) -> None:  # type: ignore[no-untyped-def]
     store = watched(tmp_path, STARTED_SUCCESS_ID)
-    emulator.faults.rate_limit_next(1, FAR_FUTURE)
+    # The watchlist's first poll and the request of the opening (one by hand, which
+    # goes during a pause) both meet the 429.
+    emulator.faults.rate_limit_next(2, FAR_FUTURE)
     app = make_app(watchlist_store=store)
     async with app.run_test(size=(100, 24)) as pilot:
         scheduler = app.watchlist.scheduler
         await wait_until(pilot, lambda: scheduler.held_until() is not None, what="a pause")
+        gets = emulator.count("GET")
         app.action_open_package(STARTED_SUCCESS_ID)
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
         detail = app.screen
-        await wait_until(pilot, lambda: detail.package is not None)  # opened: one request
+        await wait_until(pilot, lambda: detail.error is not None)  # opened: one request
+        assert emulator.count("GET") == gets + 1
         await wait_until(
             pilot, lambda: "rate limited until" in screen_text(app), what="the pause shown"
         )
@@ -186,7 +193,7 @@ async def test_a_detail_screen_held_by_the_same_429_says_so_and_waits(
         await wait_until(pilot, lambda: "● live" in screen_text(app), what="live again")
 
 
-async def test_a_detail_screens_own_429_pauses_the_watchlist_too(
+async def test_a_429_met_by_the_poll_of_a_detail_screen_holds_the_watchlist_too(
     make_app, emulator, tmp_path, wait_until, screen_text
 ) -> None:  # type: ignore[no-untyped-def]
     store = watched(tmp_path, STARTED_FAILED_ID)
@@ -195,7 +202,8 @@ async def test_a_detail_screens_own_429_pauses_the_watchlist_too(
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
         detail = app.screen
         await wait_until(pilot, lambda: detail.package is not None)
-        emulator.faults.rate_limit_next(1, "600", path_prefix=f"/packages/v2/{STARTED_SUCCESS_ID}")
+        # Both started packages ride one list request a round: it meets the 429.
+        emulator.faults.rate_limit_next(1, "600", path_prefix="/packages/v2")
         await wait_until(pilot, lambda: detail.error is not None, what="the 429")
         await wait_until(
             pilot, lambda: "rate limited until" in screen_text(app), what="shown on the detail"

@@ -4,6 +4,7 @@ terminal title sequences, key remaps, and ``cypkg watch ID ID …``."""
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import stat
 from pathlib import Path
@@ -205,38 +206,85 @@ def test_scheduler_backoff_terminal_stop_and_rate_limit_pause() -> None:
     assert scheduler.complete(busy, package("started", busy)) is None
 
 
-def test_scheduler_takes_replies_fetched_elsewhere_instead_of_asking_again() -> None:
+def test_a_package_held_by_the_watchlist_and_a_view_is_polled_once_per_interval() -> None:
+    clock = Clock()
+    scheduler = WatchScheduler(clock=clock, interval=5.0, min_interval=1.0)
+    scheduler.add(PIDS[0])  # on the watchlist
+    scheduler.add(PIDS[0], holder="view-1")  # and open on a detail screen
+    scheduler.add(PIDS[0], holder="view-2")  # twice
+    asked = 0
+    for _ in range(12):  # one simulated minute
+        for pid in scheduler.take():
+            assert pid == PIDS[0]
+            asked += 1
+            scheduler.complete(pid, package("started"))
+        clock.now += 5.0
+    assert asked == 12
+    assert scheduler.watches[PIDS[0]].holders == {"watchlist", "view-1", "view-2"}
+    # Views leave: still watched, still polled; the last holder leaving drops it.
+    assert scheduler.release(PIDS[0], "view-1") is False
+    assert scheduler.release(PIDS[0], "view-2") is False
+    assert PIDS[0] in scheduler.watches
+    assert scheduler.release(PIDS[0]) is True
+    assert PIDS[0] not in scheduler.watches and scheduler.take() == []
+
+
+def test_a_holder_pauses_polling_until_it_resumes_or_leaves() -> None:
     clock = Clock()
     scheduler = WatchScheduler(clock=clock, interval=5.0, min_interval=1.0)
     scheduler.add(PIDS[0])
-    scheduler.add(PIDS[1])
-    assert sorted(scheduler.take()) == sorted(PIDS[:2])
+    scheduler.add(PIDS[0], holder="view")
+    assert scheduler.take() == [PIDS[0]]
     scheduler.complete(PIDS[0], package("started"))
-    scheduler.complete(PIDS[1], package("started", PIDS[1]))
-    # A detail screen polls PIDS[0] every 5 s and hands its replies over.
-    ours = 0
-    for _ in range(12):  # one simulated minute
-        clock.now += 5.0
-        event = scheduler.observe(PIDS[0], package("started", name="renamed"))
-        assert event is not None and event.watch.package is not None
-        for pid in scheduler.take():
-            assert pid == PIDS[1]  # PIDS[0] is never asked for while replies come in
-            ours += 1
-            scheduler.complete(pid, package("started", pid))
-    assert ours == 12
-    assert scheduler.watches[PIDS[0]].package.name == "renamed"  # type: ignore[union-attr]
-    # When they stop coming, our own polling of PIDS[0] resumes within two intervals.
-    clock.now += 10.0
-    assert PIDS[0] in scheduler.take()
-    # Not watched, or a reply of ours on its way: nothing to take.
-    assert scheduler.observe(PIDS[2], package("started", PIDS[2])) is None
-    assert scheduler.observe(PIDS[0], package("started")) is None
-    # A finished package seen elsewhere stops our polling of it too.
+    scheduler.hold(PIDS[0], "view", paused=True)
+    clock.now += 60.0
+    assert scheduler.take() == [] and scheduler.next_wakeup() is None
+    assert scheduler.active == 1  # paused, not stopped
+    # r while paused: one request anyway, and paused again after it.
+    scheduler.refresh(PIDS[0])
+    assert scheduler.take() == [PIDS[0]]
     scheduler.complete(PIDS[0], package("started"))
-    event = scheduler.observe(PIDS[0], package("success"))
-    assert event is not None and event.finished is Status.SUCCESS
-    assert scheduler.watches[PIDS[0]].due is None
+    clock.now += 60.0
+    assert scheduler.take() == []
+    # The view leaves: its pause goes with it, and the overdue poll is sent.
+    scheduler.release(PIDS[0], "view")
+    assert scheduler.take() == [PIDS[0]]
 
+
+def test_refresh_held_down_asks_at_most_once_per_minimum_interval() -> None:
+    clock = Clock()
+    scheduler = WatchScheduler(clock=clock, interval=5.0, min_interval=1.0)
+    scheduler.add(PIDS[0])
+    sent: list[float] = []
+    for _ in range(90):  # 3 s of a key repeating 30 times a second
+        scheduler.refresh(PIDS[0])
+        for pid in scheduler.take():
+            sent.append(clock.now)
+            scheduler.complete(pid, package("started"))
+        clock.now += 1 / 30
+    assert len(sent) == 3
+    assert all(b - a >= 1.0 - 1e-9 for a, b in itertools.pairwise(sent))
+
+
+def test_errands_share_the_budget_and_go_before_polls() -> None:
+    clock = Clock()
+    scheduler = WatchScheduler(clock=clock, interval=5.0, max_per_window=5, window=1.0)
+    for pid in PIDS[:5]:
+        scheduler.add(pid)
+
+    async def call() -> int:
+        return 1
+
+    errand = scheduler.errand(call)
+    assert scheduler.busy
+    taken = scheduler.take()
+    assert taken[0] is errand and len(taken) == 2  # two in flight at most
+    scheduler.complete_errand(2)  # it signed in on the way: two requests
+    for request in taken[1:]:
+        assert isinstance(request, str)
+        scheduler.complete(request, package("started", request))
+    # 2 + 1 spent of 5 in this window: two more now, the rest after it.
+    assert len(scheduler.take()) == 2
 
 def test_worst_exit_code() -> None:
     assert worst_exit_code([]) == 0

@@ -311,8 +311,37 @@ class ListRequest:
         return {"status": Status.STARTED.value}
 
 
-#: What to send next: a GET of one package (its ID), or a page of the started list.
-Request = str | ListRequest
+@dataclass(frozen=True, eq=False)
+class Errand:
+    """A one-off request of a screen (a page of the package browser) that goes through
+    the same budget as the polls, before them. ``call`` runs it and returns how many
+    requests it sent the service (a sign-in on the way makes 2)."""
+
+    call: Callable[[], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a fetch returns when it knows what it cost: the outcome, and the requests
+    sent for it (the GET, and a sign-in when the token had to be renewed)."""
+
+    outcome: Outcome | None
+    requests: int = 1
+
+
+@dataclass(frozen=True)
+class SentList:
+    """:class:`Sent` for a list page."""
+
+    outcome: ListOutcome | None
+    requests: int = 1
+
+
+#: What to send next: a GET of one package (its ID), a page of the started list, or an errand.
+Request = str | ListRequest | Errand
+
+#: The holder of the packages on the watchlist (a view adds its own name).
+WATCHLIST = "watchlist"
 
 
 @dataclass
@@ -343,10 +372,23 @@ class Watch:
     requests: int = 0
     #: Missing from the started list: its next request is a GET by ID (its final state).
     by_id: bool = False
+    #: Who wants this package polled: the watchlist, a detail screen showing it, …
+    #: It is polled once whatever their number, and dropped when the last one leaves.
+    holders: set[str] = field(default_factory=set)
+    #: The holders that paused it (``p`` on a detail screen): no polls while any does.
+    pausers: set[str] = field(default_factory=set)
+    #: Monotonic time the request in flight (or the last one) was sent.
+    sent_at: float | None = None
+    #: Refreshed by hand while paused: one request goes anyway.
+    once: bool = False
 
     @property
     def active(self) -> bool:
         return self.due is not None or self.in_flight
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.pausers)
 
 
 @dataclass(frozen=True)
@@ -399,9 +441,10 @@ class _Budget:
     def spend(self) -> None:
         self.in_flight += 1
 
-    def release(self, now: float) -> None:
+    def release(self, now: float, requests: int = 1) -> None:
+        """A request is over; ``requests`` is what it cost the service (a sign-in adds one)."""
         self.in_flight = max(self.in_flight - 1, 0)
-        self.ended.append(now)
+        self.ended.extend([now] * max(requests, 1))
 
 
 class WatchScheduler:
@@ -443,8 +486,8 @@ class WatchScheduler:
         #: After a 429 nobody asks before this (monotonic) time; the 429 that said so.
         self.paused_until: float | None = None
         self.paused_by: RateLimited | None = None
-        #: Packages refreshed by hand during a pause: they go anyway, one request each
-        #: (waiting, then sent: an answer to one of those ends the pause).
+        #: Packages refreshed (or opened) by hand: they go before the polls, one GET each,
+        #: during a pause too (waiting, then sent: an answer to one ends the pause).
         self._forced: set[str] = set()
         self._forced_sent: set[str] = set()
         #: Requests handed out so far, and the most ever in flight at once.
@@ -458,12 +501,21 @@ class WatchScheduler:
         self._round: _Round | None = None
         #: Pages the last round needed (a round's cost, for the daily budget).
         self._pages = 1
+        #: A round's cost while a list page is applied: counted once for its 200
+        #: packages, not once each (that made applying a page quadratic).
+        self._page_cost: int | None = None
+        #: One-off requests waiting for the budget, and those under way.
+        self._errands: deque[Errand] = deque()
+        self._errands_out = 0
 
     # -- membership ---------------------------------------------------------------
 
-    def add(self, package_id: str, *, due: float | None = None) -> Watch:
+    def add(self, package_id: str, *, due: float | None = None, holder: str = WATCHLIST) -> Watch:
+        """Poll ``package_id`` for ``holder``; a package already polled is not asked for
+        again (one poll per interval, whatever its number of holders)."""
         watch = self.watches.get(package_id)
         if watch is not None:
+            watch.holders.add(holder)
             return watch
         poll = PollState(
             interval=self.interval,
@@ -472,7 +524,7 @@ class WatchScheduler:
             since=self.clock(),
             pace=self._paced if self.pace is not None else None,
         )
-        watch = Watch(package_id, poll)
+        watch = Watch(package_id, poll, holders={holder})
         self.watches[package_id] = watch
         self._set_due(watch, self.clock() if due is None else due)
         return watch
@@ -481,7 +533,8 @@ class WatchScheduler:
         """One package's interval under the daily budget: a round polls each active one."""
         if self.pace is None:
             return Pace(interval)
-        pace = self.pace(interval, max(self._round_cost(), 1))
+        cost = self._page_cost if self._page_cost is not None else self._round_cost()
+        pace = self.pace(interval, max(cost, 1))
         self.stretched = pace if pace.stretched else None
         return pace
 
@@ -490,6 +543,56 @@ class WatchScheduler:
         found = self.watches.pop(package_id, None) is not None
         self.wake()
         return found
+
+    def release(self, package_id: str, holder: str = WATCHLIST) -> bool:
+        """``holder`` no longer wants the package polled (its pause goes with it); the
+        package is dropped once nobody does. True when it was dropped."""
+        watch = self.watches.get(package_id)
+        if watch is None:
+            return False
+        watch.holders.discard(holder)
+        if watch.holders:
+            self.hold(package_id, holder, paused=False)
+            return False
+        return self.remove(package_id)
+
+    def hold(self, package_id: str, holder: str, *, paused: bool) -> None:
+        """Pause (or resume) polling a package for ``holder``: no polls while any holder
+        pauses it. A resumed package is polled at its due time (now, if that passed)."""
+        watch = self.watches.get(package_id)
+        if watch is None or paused == (holder in watch.pausers):
+            return
+        if paused:
+            watch.pausers.add(holder)
+        else:
+            watch.pausers.discard(holder)
+            if not watch.paused and watch.due is not None:
+                self._set_due(watch, watch.due)  # its queue entry was dropped while paused
+        self.wake()
+
+    def set_interval(self, seconds: float) -> None:
+        """A new poll interval (the settings changed): used from each package's next poll."""
+        self.interval = seconds
+        for watch in self.watches.values():
+            watch.poll.interval = seconds
+
+    def errand(self, call: Callable[[], Awaitable[int]]) -> Errand:
+        """Queue a one-off request (:class:`Errand`); the driver runs it as the budget allows."""
+        errand = Errand(call)
+        self._errands.append(errand)
+        self.wake()
+        return errand
+
+    def complete_errand(self, requests: int = 1) -> None:
+        """An errand is over, having sent ``requests`` requests."""
+        self._errands_out = max(self._errands_out - 1, 0)
+        self._budget.release(self.clock(), requests)
+        self.wake()
+
+    @property
+    def busy(self) -> bool:
+        """Something to poll, or an errand waiting or under way (the driver runs on)."""
+        return bool(self.active or self._errands or self._errands_out)
 
     def refresh(self, package_id: str | None = None) -> None:
         """Fetch now: one package, or every one (stopped ones included, once).
@@ -501,12 +604,17 @@ class WatchScheduler:
         targets = [self.watches[package_id]] if package_id in self.watches else []
         if package_id is None:
             targets = list(self.watches.values())
-        elif targets and self.held_until(now) is not None:
+        elif targets and package_id is not None:
             self._forced.add(package_id)
         for watch in targets:
             if not watch.in_flight:
                 watch.poll.consecutive_errors = 0
-                self._set_due(watch, now)
+                watch.once = watch.paused
+                # A key held down asks 30 times a second: one package is still asked
+                # at most once per minimum interval.
+                last = watch.sent_at
+                soonest = now if last is None else max(now, last + self.min_interval)
+                self._set_due(watch, soonest)
 
     def held_until(self, now: float | None = None) -> float | None:
         """The (monotonic) end of the current rate-limit pause; None when there is none."""
@@ -542,7 +650,8 @@ class WatchScheduler:
         """Requests in flight: a list round's members share its one request."""
         members = self._round.members if self._round is not None else set()
         single = sum(1 for pid, w in self.watches.items() if w.in_flight and pid not in members)
-        return single + (1 if self._round is not None and self._round.sending else 0)
+        listing = 1 if self._round is not None and self._round.sending else 0
+        return single + listing + self._errands_out
 
     @property
     def batching(self) -> bool:
@@ -561,7 +670,7 @@ class WatchScheduler:
 
     def _listed(self, watch: Watch) -> bool:
         """Refreshed by the list: batching, and started or not fetched yet (not known gone)."""
-        if not self.batching or watch.by_id:
+        if not self.batching or watch.by_id or watch.paused:
             return False
         return watch.package is None or watch.package.status is Status.STARTED
 
@@ -593,6 +702,9 @@ class WatchScheduler:
             if watch is None or watch.in_flight or watch.due != due:
                 heapq.heappop(self._queue)
                 continue
+            if watch.paused and not watch.once:  # queued again when resumed (hold)
+                heapq.heappop(self._queue)
+                continue
             return watch
         return None
 
@@ -610,12 +722,18 @@ class WatchScheduler:
         in_flight = self.in_flight
         while in_flight < self.max_in_flight and self._budget.available(now):
             request: Request
-            if paused:
-                watch = self._next_forced(now)
-                if watch is None:
-                    break
+            if self._errands:  # asked for by hand: before the polls, even in a pause
+                request = self._errands.popleft()
+                self._errands_out += 1
+                self._spent(taken, request)
+                in_flight += 1
+                continue
+            watch: Watch | None = self._next_forced(now)
+            if watch is not None:  # asked for by hand: before the polls
                 self._forced.discard(watch.package_id)
                 self._forced_sent.add(watch.package_id)
+            elif paused:
+                break
             else:
                 round_ = self._round
                 if round_ is not None and not round_.sending:  # the next page of a round
@@ -640,6 +758,8 @@ class WatchScheduler:
                 heapq.heappop(self._queue)
             watch.in_flight = True
             watch.requests += 1
+            watch.sent_at = now
+            watch.once = False
             self._spent(taken, watch.package_id)
             in_flight += 1
         for entry in deferred:
@@ -661,10 +781,12 @@ class WatchScheduler:
         }
 
     def _start_round(self, members: set[str]) -> _Round:
+        now = self.clock()
         for pid in members:
             watch = self.watches[pid]
             watch.in_flight = True
             watch.requests += 1
+            watch.sent_at = now
         return _Round(members)
 
     def _end_round(self, now: float, *, by_id: bool) -> None:
@@ -679,35 +801,48 @@ class WatchScheduler:
         self.wake()
 
     def _next_forced(self, now: float) -> Watch | None:
-        """A package refreshed by hand during the pause, if one waits (its heap entry,
-        still there, is skipped by :meth:`_head` as in flight, then as stale)."""
+        """A package refreshed by hand that is due, if one waits (its heap entry, still
+        there, is skipped by :meth:`_head` as in flight, then as stale)."""
         for package_id in sorted(self._forced):
-            watch = self.watches.get(package_id)
-            if watch is not None and not watch.in_flight and watch.due is not None:
+            watch = self._forced_watch(package_id)
+            if watch is not None and watch.due is not None and watch.due <= now:
                 return watch
-            self._forced.discard(package_id)
         return None
+
+    def _forced_watch(self, package_id: str) -> Watch | None:
+        watch = self.watches.get(package_id)
+        if watch is None or watch.in_flight or watch.due is None:
+            self._forced.discard(package_id)  # answered another way, or gone
+            return None
+        return watch
+
+    def _forced_due(self) -> float | None:
+        """When the next package refreshed by hand may go (its minimum spacing)."""
+        dues = [w.due for pid in sorted(self._forced) if (w := self._forced_watch(pid))]
+        return min((d for d in dues if d is not None), default=None)
 
     def next_wakeup(self, now: float | None = None) -> float | None:
         """When :meth:`take` may next return something; None: only a completion can tell."""
         now = self.clock() if now is None else now
         if self.in_flight >= self.max_in_flight:
             return None
-        if self.held_until(now) is not None and self._next_forced(now) is not None:
-            return self._budget.next_slot(now)
-        round_ = self._round
-        if round_ is not None and not round_.sending and self.held_until(now) is None:
-            return self._budget.next_slot(now)  # the next page
-        due = self._next_due(round_ is not None)
-        if due is None:
-            return None
         slot = self._budget.next_slot(now)
         if slot is None:
             return None
+        if self._errands:
+            return slot
+        forced = self._forced_due()
+        forced_at = None if forced is None else max(forced, slot)
+        round_ = self._round
+        if round_ is not None and not round_.sending and self.held_until(now) is None:
+            return slot  # the next page
+        due = self._next_due(round_ is not None)
+        if due is None:
+            return forced_at
         when = max(due, slot)
         if self.paused_until is not None:
             when = max(when, self.paused_until)
-        return when
+        return when if forced_at is None else min(when, forced_at)
 
     def _next_due(self, round_under_way: bool) -> float | None:
         """The earliest due time :meth:`take` can act on (listed ones wait for a round)."""
@@ -726,15 +861,21 @@ class WatchScheduler:
     # -- results ----------------------------------------------------------------
 
     def complete(
-        self, package_id: str, outcome: Outcome | None, *, wall: float | None = None
+        self,
+        package_id: str,
+        outcome: Outcome | None,
+        *,
+        wall: float | None = None,
+        requests: int = 1,
     ) -> WatchEvent | None:
         """Apply a reply; None when the package was removed meanwhile.
 
-        ``outcome`` None means "stale, ask again" (e.g. the profile changed).
+        ``outcome`` None means "stale, ask again" (e.g. the profile changed);
+        ``requests``: what it cost the service (2 with a sign-in).
         """
         watch = self.watches.get(package_id)
         now = self.clock()
-        self._budget.release(now)
+        self._budget.release(now, requests)
         if watch is None:
             self.wake()
             return None
@@ -752,7 +893,12 @@ class WatchScheduler:
         return self._failure(watch, outcome, now)
 
     def complete_list(
-        self, request: ListRequest, outcome: ListOutcome | None, *, wall: float | None = None
+        self,
+        request: ListRequest,
+        outcome: ListOutcome | None,
+        *,
+        wall: float | None = None,
+        requests: int = 1,
     ) -> list[WatchEvent]:
         """Apply a list page: an event for each watched package in it (or, when the list
         failed like a GET can, for each one it was to refresh).
@@ -762,7 +908,7 @@ class WatchScheduler:
         ``outcome`` None means "stale, ask again".
         """
         now = self.clock()
-        self._budget.release(now)
+        self._budget.release(now, requests)
         round_ = self._round
         if round_ is None or not round_.sending or request.page != round_.page:
             self.wake()
@@ -775,15 +921,19 @@ class WatchScheduler:
             return self._list_failed(round_, outcome, now)
         wall = time.time() if wall is None else wall
         events: list[WatchEvent] = []
-        for package in outcome.items:
-            pid = _normalized(package.package_id)
-            if pid is None or pid not in round_.members:
-                continue
-            round_.members.discard(pid)
-            watch = self.watches.get(pid)
-            if watch is not None:
-                watch.in_flight = False
-                events.append(replace(self._success(watch, package, now, wall), listed=True))
+        self._page_cost = self._round_cost()
+        try:
+            for package in outcome.items:
+                pid = _normalized(package.package_id)
+                if pid is None or pid not in round_.members:
+                    continue
+                round_.members.discard(pid)
+                watch = self.watches.get(pid)
+                if watch is not None:
+                    watch.in_flight = False
+                    events.append(replace(self._success(watch, package, now, wall), listed=True))
+        finally:
+            self._page_cost = None
         more = (outcome.total_pages or 0) > round_.page and bool(outcome.items)
         if round_.members and more:
             self.wake()  # the next page, as the budget allows
@@ -806,26 +956,6 @@ class WatchScheduler:
                 events.append(replace(self._failure(watch, error, now), listed=True))
         self.wake()
         return events
-
-    def observe(
-        self, package_id: str, package: Package, *, wall: float | None = None
-    ) -> WatchEvent | None:
-        """A reply fetched by someone else (a detail screen polling the same package).
-
-        Applied like one of ours, and the next request of our own is put off by two
-        intervals instead of one: while the other poller keeps going (its next reply
-        comes in one), this package costs the tenant's budget one request per
-        interval, not two; if it stops, ours resume. None when not watched, or when
-        a reply of ours is on its way anyway.
-        """
-        watch = self.watches.get(package_id)
-        if watch is None or watch.in_flight:
-            return None
-        now = self.clock()
-        event = self._success(watch, package, now, time.time() if wall is None else wall)
-        if watch.due is not None:
-            self._set_due(watch, now + 2 * (watch.due - now))
-        return event
 
     def _success(self, watch: Watch, package: Package, now: float, wall: float) -> WatchEvent:
         watch.package = package
@@ -853,7 +983,7 @@ class WatchScheduler:
         return WatchEvent(watch.package_id, watch, stopped_by=error if delay is None else None)
 
     def pause(self, error: RateLimited, now: float | None = None) -> None:
-        """A 429 (ours, or a detail screen's): the budget is the tenant's, so everybody
+        """A 429: the budget is the tenant's, so everybody
         waits its Retry-After (at most a day), or 60 s without one."""
         now = self.clock() if now is None else now
         pause = error.retry_after if error.retry_after is not None else RATE_LIMIT_PAUSE
@@ -875,20 +1005,23 @@ class WatchScheduler:
 
     async def run(
         self,
-        fetch: Callable[[str], Awaitable[Outcome | None]],
+        fetch: Callable[[str], Awaitable[Outcome | Sent | None]],
         on_event: Callable[[WatchEvent], None],
         *,
         wall: Callable[[], float] = time.time,
-        fetch_list: Callable[[ListRequest], Awaitable[ListOutcome | None]] | None = None,
+        fetch_list: Callable[[ListRequest], Awaitable[ListOutcome | SentList | None]] | None = None,
         on_list: Callable[[], None] | None = None,
     ) -> None:
         """Poll while any package is active: start what is due, sleep until the next due
-        time or a wake. Returns once every package stopped (run it again after adding).
+        time or a wake. Returns once every package stopped and no errand is left (run
+        it again after adding).
 
         ``fetch`` runs one request and returns its outcome (never raises; None
-        for a stale reply); ``on_event`` sees every applied reply. ``fetch_list``
-        runs a :class:`ListRequest` likewise (without it nothing is batched);
-        ``on_list`` is called after each list page is applied.
+        for a stale reply), or a :class:`Sent` that also says what it cost;
+        ``on_event`` sees every applied reply. ``fetch_list`` runs a
+        :class:`ListRequest` likewise (without it nothing is batched);
+        ``on_list`` is called after each list page is applied. Errands run their
+        own call.
         """
         if fetch_list is None:
             self.batch = False
@@ -902,30 +1035,45 @@ class WatchScheduler:
 
         async def one(package_id: str) -> None:
             try:
-                outcome = await fetch(package_id)
+                got = await fetch(package_id)
             except Exception as exc:  # a fetch that raised: shown, never fatal
-                outcome = CypkgError(f"{type(exc).__name__}: {exc}")
-            applied(self.complete(package_id, outcome, wall=wall()))
+                got = CypkgError(f"{type(exc).__name__}: {exc}")
+            sent = got if isinstance(got, Sent) else Sent(got)
+            applied(self.complete(package_id, sent.outcome, wall=wall(), requests=sent.requests))
 
         async def listed(request: ListRequest) -> None:
             assert fetch_list is not None  # batching is off without it
-            outcome: ListOutcome | None
+            got: ListOutcome | SentList | None
             try:
-                outcome = await fetch_list(request)
+                got = await fetch_list(request)
             except Exception as exc:  # a fetch that raised: shown, never fatal
-                outcome = CypkgError(f"{type(exc).__name__}: {exc}")
-            for event in self.complete_list(request, outcome, wall=wall()):
+                got = CypkgError(f"{type(exc).__name__}: {exc}")
+            sent = got if isinstance(got, SentList) else SentList(got)
+            completed = self.complete_list(
+                request, sent.outcome, wall=wall(), requests=sent.requests
+            )
+            for event in completed:
                 applied(event)
             if on_list is not None:
                 with contextlib.suppress(Exception):
                     on_list()
 
+        async def errand(request: Errand) -> None:
+            requests = 1
+            try:
+                with contextlib.suppress(Exception):  # its own caller hears of it
+                    requests = await request.call()
+            finally:
+                self.complete_errand(requests)
+
         try:
-            while self.active:
+            while self.busy:
                 self._wake.clear()
                 for request in self.take():
                     if isinstance(request, ListRequest):
                         task = asyncio.create_task(listed(request))
+                    elif isinstance(request, Errand):
+                        task = asyncio.create_task(errand(request))
                     else:
                         task = asyncio.create_task(one(request))
                     tasks.add(task)
