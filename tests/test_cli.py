@@ -180,6 +180,7 @@ def test_watch_until_terminal_status(
         fake_clock.advance(seconds)
 
     monkeypatch.setattr(cli, "_sleep", sleep)
+    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
     result, out, _ = run(capsys, "watch", package_id, "--interval", "5")
     lines = out.strip().splitlines()
     assert result == code
@@ -194,6 +195,7 @@ def test_watch_json_lines(
     fake_clock: Any,
 ) -> None:
     monkeypatch.setattr(cli, "_sleep", fake_clock.advance)
+    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
     code, out, _ = run(capsys, "watch", STARTED_SUCCESS_ID, "--json")
     statuses = [json.loads(line)["status"] for line in out.splitlines()]
     assert code == 0 and statuses == ["started", "success"]
@@ -206,6 +208,7 @@ def test_watch_survives_transient_errors(
     fake_clock: Any,
 ) -> None:
     monkeypatch.setattr(cli, "_sleep", fake_clock.advance)
+    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
     assert run(capsys, "get", STARTED_SUCCESS_ID)[0] == 0  # signed in
     env.faults.fail_next(5, status=502)
     code, out, err = run(capsys, "watch", STARTED_SUCCESS_ID)

@@ -60,6 +60,7 @@ def waits(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, fake_clock: Any) 
     # The real retry policy, with its real delays (60 s after a 429...), recorded.
     monkeypatch.setattr(CylanceClient, "_wait", client_wait)
     monkeypatch.setattr(cli, "_sleep", poll_sleep)
+    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
     # Loading the CA store costs ~25 ms per client; the emulator speaks plain http.
     context = ssl.create_default_context()
     monkeypatch.setattr("tui.api.client._tls_verification", lambda ca_bundle: context)
@@ -236,6 +237,7 @@ def test_watch_survives_and_recovers(
             fault.mend(service)
 
     monkeypatch.setattr(cli, "_sleep", sleep)
+    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
     code, out, err = run(capsys, "watch", PID, "--interval", "5")
     assert code == 0, err
     assert err.count("Polling again in") == 2 and fault.cause.split(" (")[0][:20] in err
@@ -302,6 +304,7 @@ def test_401_mid_session_is_renewed_silently(
             emulator.revoke_tokens()  # mid-watch, between two polls
 
     monkeypatch.setattr(cli, "_sleep", sleep)
+    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
     emulator.clear_requests()
     code, out, err = run(capsys, "watch", PID, "--interval", "5")
     assert code == 0 and "success" in out and err == ""

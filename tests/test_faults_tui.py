@@ -223,8 +223,10 @@ async def test_every_fault_while_polling(
     delays: list[float | None] = []
     real_after_error = PollState.after_error
 
-    def recording(self: PollState, error: Any, rng: Any = None) -> float | None:
-        delay = real_after_error(self, error, rng) if rng else real_after_error(self, error)
+    def recording(self: PollState, error: Any, rng: Any = None, **kw: Any) -> float | None:
+        delay = (
+            real_after_error(self, error, rng, **kw) if rng else real_after_error(self, error, **kw)
+        )
         delays.append(delay)
         return delay
 
@@ -258,9 +260,11 @@ async def test_every_fault_while_polling(
             )
             await wait_until(
                 pilot,
-                lambda: "⚠ STALE" in screen_text(app)
-                # A 429 pauses every poll of the tenant's, this screen's too, and says so.
-                and re.search("retrying at|rate limited until", screen_text(app)) is not None,
+                lambda: (
+                    "⚠ STALE" in screen_text(app)
+                    # A 429 pauses every poll of the tenant's, this screen's too, and says so.
+                    and re.search("retrying at|rate limited until", screen_text(app)) is not None
+                ),
                 what=f"{fault.name}: stale marker",
             )
             text = flat(screen_text(app))

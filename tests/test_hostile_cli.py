@@ -32,6 +32,7 @@ def env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, fake_clock: Any) ->
     fast = RetryPolicy(base_delay=0.001, max_delay=0.002, rate_limit_delay=0.01)
     monkeypatch.setattr("tui.api.client.RetryPolicy", lambda: fast)
     monkeypatch.setattr(cli, "_sleep", fake_clock.advance)
+    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
     # Loading the CA store costs ~25 ms per client; the emulator speaks plain http anyway.
     context = ssl.create_default_context()
     monkeypatch.setattr("tui.api.client._tls_verification", lambda ca_bundle: context)

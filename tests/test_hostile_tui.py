@@ -104,11 +104,17 @@ async def test_every_case_every_place(make_app, emulator, wait_until, screen_tex
         for _index, case in hostile.iter_cases():
             package = hostile.hostile_package(case, home)
             package["packageId"] = case.value or home
-            # The screen announces the end of an upload once; re-arm it for each case.
+            # The engine announces the end of an upload once; re-arm it for each case.
             app.clear_notifications()
-            screen.seen_started, screen.announced = True, False
+            watch = app.watchlist.watch_state(home)
+            assert watch is not None
+            watch.seen_started = True
             serve(emulator, home, {**package, "status": "failed"})
-            await fetch(screen, lambda: screen.announced, f"{case.name}: finish toast")
+            await fetch(
+                screen,
+                lambda: any(n.title == "Upload finished" for n in app._notifications),
+                f"{case.name}: finish toast",
+            )
             # The name row and the title show the name literally; the tag is somewhere.
             name = ["N" + case.shown] if case.short and case.value.strip() else []
             await check("tabs, title and toast", case, "Upload finished", *name, case.tag)

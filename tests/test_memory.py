@@ -50,6 +50,7 @@ async def test_width_cache_stays_small_while_time_passes(
         client_factory=lambda p: client,
         width_cache_period=0.01,
         width_cache_limit=LIMIT,
+        max_per_window=10_000,  # a fake client: polls in milliseconds, as fast as they go
     )
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))

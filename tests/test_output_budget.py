@@ -120,7 +120,7 @@ async def test_detail_polled_every_second_writes_little_per_poll(
             before = emulator.count("GET", f"/packages/v2/{pid}")
             monotonic.now += 1
             fake_clock.advance(1)
-            screen._wake.set()
+            app.watchlist.scheduler.wake()
             await wait_until(
                 pilot,
                 lambda b=before: (

@@ -71,6 +71,7 @@ def test_cli_watch_at_its_minimum(
             raise KeyboardInterrupt  # enough: the user presses ctrl+c
 
     monkeypatch.setattr(cli, "_sleep", poll_sleep)
+    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
     monkeypatch.setattr(
         CylanceClient, "_wait", lambda self, delay, error: fake_clock.advance(delay)
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import getpass
 import os
@@ -123,6 +124,9 @@ class AppOptions:
     #: (tui/width_cache.py: a long session would otherwise grow with every new time shown).
     width_cache_period: float = WIDTH_CACHE_PERIOD
     width_cache_limit: int = WIDTH_CACHE_LIMIT
+    #: The request engine's budget: requests the service may see in any 1.1 s (tests
+    #: that poll in milliseconds against a fake client raise it; see tui/watchlist.py).
+    max_per_window: int = 5
 
 
 @dataclass
@@ -295,7 +299,7 @@ class CypkgApp(App[int]):
             persist_tokens=not self.is_demo,
             retry=tui_retry_policy(),
             on_cache_problem=self._token_cache_refused,
-            on_request=self.daily_for(profile).add,
+            on_request=functools.partial(_note_request, self.daily_for(profile)),
         )
 
     @property
@@ -414,11 +418,6 @@ class CypkgApp(App[int]):
     def watchlist_if_built(self) -> WatchlistService | None:
         """The watchlist service when something built it already (asking must not build it)."""
         return self._watchlist
-
-    def package_fetched(self, package_id: str, package: Package) -> None:
-        """A screen fetched ``package``: the watchlist (if any) need not ask for it soon."""
-        if self._watchlist is not None:
-            self._watchlist.observed(package_id, package)
 
     def _write_escape(self, sequence: str) -> None:
         """Write a terminal sequence (title, notification) built by :mod:`tui.term_title`."""
@@ -642,6 +641,15 @@ class CypkgApp(App[int]):
             self.action_change_theme,
         )
         yield SystemCommand("Quit", "Quit cypkg (ctrl+q)", self.action_quit)
+
+
+def _note_request(daily: DailyCounter) -> None:
+    """Every request the client sends (sign-ins too): the day's count, and the cost of
+    the request under way for the scheduler's budget (see tui.screens._threads)."""
+    from tui.screens._threads import note_request
+
+    daily.add()
+    note_request()
 
 
 def _str_setting(value: object) -> str | None:

@@ -482,52 +482,10 @@ def _sleep(seconds: float) -> None:
 
 
 def _cmd_watch(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> int:
-    from tui.api.errors import CypkgError
-    from tui.api.retry import POLL_RETRY
-    from tui.clifmt import after, note, stopped_lines, watch_line
-    from tui.watch import PollState, clamp_interval, exit_code_for
-
     given = args.package_id if isinstance(args.package_id, list) else [args.package_id]
     # Every ID is checked before any request; repeats are watched once.
     package_ids = list(dict.fromkeys(_package_id(value) for value in given))
-    if len(package_ids) > 1:
-        return _watch_many(args, profile, demo, package_ids)
-    package_id = package_ids[0]
-    interval = clamp_interval(args.interval if args.interval is not None else profile.poll_interval)
-    daily = _daily(profile, demo)
-    state = PollState(
-        interval=interval, give_up_after=args.give_up_after, since=_monotonic(), pace=daily.pace
-    )
-    last: tuple[object, ...] | None = None
-    stretch = _StretchNote(daily, package_id)
-    # Retries inside a request stay short: this loop backs off, and gives up in time.
-    subject = _Subject(package_id)
-    with _client(profile, demo, subject=subject, retry=POLL_RETRY, daily=daily) as client:
-        while True:
-            try:
-                package = client.get_package(package_id)
-            except CypkgError as exc:
-                delay = state.after_error(exc, now=_monotonic())
-                stretch.tell(state.stretched)
-                if delay is None:
-                    for line in stopped_lines(package_id, exc, state, _monotonic()):
-                        print(line, file=sys.stderr)
-                    return EXIT_NETWORK if state.give_up_reason else exc.exit_code
-                print(note(package_id, f"{exc} Polling again {after(delay)}."), file=sys.stderr)
-                _sleep(delay)
-                continue
-            key = (package.status, package.status_text)
-            if key != last:
-                last = key
-                if args.json:
-                    _write(_safe_json(_compact(package.raw)) + "\n")
-                else:
-                    _write(watch_line(package) + "\n")
-            delay = state.after_success(package, now=_monotonic())
-            if delay is None:
-                return exit_code_for(package.status)
-            stretch.tell(state.stretched)
-            _sleep(delay)
+    return _watch_many(args, profile, demo, package_ids)
 
 
 def _monotonic() -> float:
@@ -576,7 +534,8 @@ def _stretch_kind(reason: str | None) -> str | None:
 def _watch_many(
     args: argparse.Namespace, profile: Profile, demo: Demo | None, package_ids: list[str]
 ) -> int:
-    """Watch several packages with one scheduler (one request at a time, ≤ 5 a second).
+    """Watch packages with the one scheduler the TUI uses too (one request at a time,
+    ≤ 5 a second).
 
     The started ones are refreshed by one list request a round when the API app
     may list (else one GET each, said once on stderr). One line per change per
@@ -601,7 +560,7 @@ def _watch_many(
         pace=daily.pace,
         batch=True,
     )
-    stretch = _StretchNote(daily)
+    stretch = _StretchNote(daily, package_ids[0] if len(package_ids) == 1 else "")
     for package_id in package_ids:
         scheduler.add(package_id)
     codes: dict[str, int] = {}
@@ -670,6 +629,7 @@ def _watch_many(
                 if isinstance(request, ListRequest):
                     listed(request)
                     continue
+                assert isinstance(request, str)  # the CLI queues no errands
                 subject.package_id = request
                 try:
                     outcome: Package | CypkgError = client.get_package(request)

@@ -44,6 +44,24 @@ def returning_errors(call: Callable[[], T]) -> T | CypkgError:
         return InternalError(f"{type(exc).__name__}: {inert(str(exc), limit=300)}")
 
 
+_sent = threading.local()
+
+
+def note_request() -> None:
+    """The client sent a request from this thread (its ``on_request`` hook calls this)."""
+    _sent.count = getattr(_sent, "count", 0) + 1
+
+
+def counted(call: Callable[[], T]) -> tuple[T, int]:
+    """``call()`` and the requests it sent from this thread (a sign-in on the way counts).
+
+    Each request runs in a thread of its own, so the count is that request's.
+    """
+    _sent.count = 0
+    result = call()
+    return result, getattr(_sent, "count", 0)
+
+
 def fetch_package(app: CypkgApp, package_id: str) -> Package | CypkgError:
     """Run in a thread: one GET through the app's shared client (built if needed)."""
     return returning_errors(lambda: app.client.get_package(package_id))

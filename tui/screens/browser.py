@@ -6,17 +6,17 @@ more than one with fifty. Sorting and the status/category filters are done by
 the API (any documented sort field, ascending or descending); the name filter
 is a quick client-side filter of the page on screen, and says so.
 
-Requests run in a daemon thread (the client is synchronous). At most one is in
-flight: keys pressed meanwhile only change what the next request asks for, and
-requests start at least :data:`MIN_SPACING` apart, so a held-down ``n`` cannot
-flood the tenant's budget. A missing ``opticspkgconfig:list`` scope (HTTP 403)
+Requests go through the app's one request engine (its budget: at most 5 a
+second for the whole process, polls included) and run in a daemon thread (the
+client is synchronous). At most one is in flight: keys pressed meanwhile only
+change what the next request asks for, so a held-down ``n`` cannot flood the
+tenant's budget. A missing ``opticspkgconfig:list`` scope (HTTP 403)
 is explained on the screen; the ID lookup keeps working, as it needs only the
 read scope.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar, Protocol, cast
@@ -34,7 +34,7 @@ from tui.api.errors import CypkgError, MissingScope
 from tui.api.models import Package, PackagePage, Status
 from tui.present import MISSING, human_size, status_label
 from tui.safe_text import inert
-from tui.screens._threads import InternalError, in_daemon_thread, returning_errors
+from tui.screens._threads import InternalError, returning_errors
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.error_panel import ErrorPanel
 from tui.widgets.fields import ValueStatic
@@ -47,8 +47,6 @@ if TYPE_CHECKING:
     from tui.app import CypkgApp
 
 PAGE_SIZE = 50
-#: Seconds between two list requests, however fast keys are pressed.
-MIN_SPACING = 0.25
 STATUS_FILTERS: tuple[str | None, ...] = (None, "started", "success", "failed", "timeout")
 CATEGORY_FILTERS: tuple[str | None, ...] = (None, "custom", "cylance")
 #: Column key → the API's sort field (the other columns cannot be sorted by the API).
@@ -217,7 +215,6 @@ class BrowserScreen(Screen[None]):
         self.error: CypkgError | None = None
         self.in_flight = False
         self._pending = False
-        self._last_start: float | None = None
         self._generation = -1
         #: Requests sent so far (for tests and the curious).
         self.requests = 0
@@ -286,10 +283,9 @@ class BrowserScreen(Screen[None]):
             while True:
                 self._pending = False
                 query = self.query_state
-                await self._keep_spacing()
                 generation = app.client_generation
                 self.requests += 1
-                outcome = await in_daemon_thread(functools.partial(_list, app, query))
+                outcome = await app.watchlist.request(functools.partial(_list, app, query))
                 if not self.is_attached:
                     return
                 if self._pending or query != self.query_state:
@@ -309,14 +305,6 @@ class BrowserScreen(Screen[None]):
             self.in_flight = False
             if self.is_attached:
                 self._show_message()
-
-    async def _keep_spacing(self) -> None:
-        monotonic = self.cy.options.monotonic
-        if self._last_start is not None:
-            wait = self._last_start + MIN_SPACING - monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-        self._last_start = monotonic()
 
     # -- results ----------------------------------------------------------------
 

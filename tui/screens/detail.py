@@ -16,8 +16,6 @@ Workers belong to the screen, so leaving the screen stops its polling.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import functools
 import math
 from datetime import datetime, timezone
@@ -30,14 +28,12 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
 
-from tui.api.errors import CypkgError, InvalidPackageId, RateLimited
+from tui.api.errors import CypkgError, InvalidPackageId
 from tui.api.ids import normalize_package_id
 from tui.api.models import Package, Status
 from tui.present import STATUS_LABELS, until_label
 from tui.safe_text import inert
-from tui.screens._threads import fetch_package, in_daemon_thread, start_in_daemon_thread
 from tui.screens._title import package_title, refresh_title
 from tui.screens.copy import CopyScreen
 from tui.watch import PollState
@@ -58,6 +54,7 @@ from tui.widgets.timeline import StatusTimeline
 
 if TYPE_CHECKING:
     from tui.app import CypkgApp
+    from tui.watchlist import Watch, WatchEvent
 
 TABS = ("overview", "descriptor", "examples", "uploader", "raw")
 #: The tabs whose pane is built on first view.
@@ -134,7 +131,7 @@ class DetailScreen(Screen[None]):
     ]
 
     def __init__(self, package_id: str, *, fetch_now: bool = False) -> None:
-        """``fetch_now``: send the first request at once, while the screen is being built.
+        """``fetch_now``: ask for the package at once, while the screen is being built.
 
         Building and laying out the screen takes tens of milliseconds; the request
         need not wait for it (the app passes this when it pushes the screen at once).
@@ -149,41 +146,25 @@ class DetailScreen(Screen[None]):
             self.id_error = exc
         self.package: Package | None = None
         self.error: CypkgError | None = None
-        self.state = PollState()
-        self.paused = False
-        self.in_flight = False
-        self._in_flight_since = 0.0
+        #: The watch's due time (the options' monotonic clock); None once polling stopped.
         self.next_at: float | None = None
-        #: ``next_at`` on the wall clock, fixed when scheduled: the screen shows it as a
-        #: time ("next 14:05:10"), which stays put between polls (a countdown ticks).
+        #: ``next_at`` on the wall clock, fixed when an answer came: the screen shows it
+        #: as a time ("next 14:05:10"), which stays put between polls (a countdown ticks).
         self.next_wall: float | None = None
-        #: When the last request started (the options' monotonic clock).
-        self._last_sent: float | None = None
         self.last_updated: float | None = None
-        self.seen_started = False
-        self.announced = False
-        self._force = False
-        self._wake = asyncio.Event()
+        #: This screen's name as a holder of its package's watch (tui.watchlist).
+        self._holder = f"view-{id(self)}"
+        self._viewing = False
         self._generation = -1
         self._tabs_shown = False
         self._remembered: tuple[str | None, str] | None = None
         #: The body and example count last drawn: an unchanged poll redraws nothing.
         self._drawn_raw: str | None = None
         self._drawn_count: int | None = None
-        self._poll_worker: Worker[None] | None = None
-        #: ``r`` pressed during a rate-limit pause: an answer to it ends the pause.
-        self._through_pause = False
-        #: The first request, sent by the constructor (``fetch_now``), and its client.
-        self._early: tuple[concurrent.futures.Future[Outcome], int] | None = None
-        if fetch_now and self.package_id is not None:
-            app, early_id = self.cy, self.package_id
-            self._last_sent = app.options.monotonic()
-            self._early = (
-                start_in_daemon_thread(lambda: fetch_package(app, early_id)),
-                app.client_generation,
-            )
         #: The lazily built panes so far, by tab.
         self._built: dict[str, DescriptorPane | ExamplesPane | UploaderPane | RawPane] = {}
+        if fetch_now:
+            self._start_viewing()
 
     @property
     def cy(self) -> CypkgApp:
@@ -214,11 +195,6 @@ class DetailScreen(Screen[None]):
         return Content(f"{TABS.index(tab) + 1} {TAB_TITLES[tab]}{extra}")
 
     def on_mount(self) -> None:
-        self.state = PollState(
-            interval=self.cy.poll_interval(),
-            min_interval=self.cy.options.min_poll_interval,
-            pace=self.cy.pace,  # the day's request budget may stretch the interval
-        )
         self.query_one("#error-panel").display = False
         # The tabs are laid out while the request is in flight, their values "—" and
         # "fetching…" at the top right: the data then only fills them in.
@@ -229,169 +205,91 @@ class DetailScreen(Screen[None]):
             self._show_error_panel(self.id_error or InvalidPackageId("No package ID."))
             return
         self.cy.remember(self.package_id, move_to_front=True)
-        early = self._early
-        if early is not None and early[0].done() and early[1] == self.cy.client_generation:
-            # The answer came while the screen was built: the first frame shows it.
-            self._early = None
-            self._generation = early[1]
-            self._apply(early[0].result())
-            return
-        self._start_fetch()
+        self._start_viewing()
+        watch = self._watch
+        if watch is not None and (watch.package is not None or watch.error is not None):
+            # Polled already (watched, or the answer came while the screen was built).
+            self._show(watch, None)
+        self._refresh_status()
+
+    def on_unmount(self) -> None:
+        if self._viewing and self.package_id is not None:
+            self._viewing = False
+            self.cy.watchlist.unview(self.package_id, self._holder)
 
     def on_screen_resume(self) -> None:
         # The profile may have changed in the settings screen: fetch with the new client.
         if self._generation not in (-1, self.cy.client_generation) and not self.in_flight:
             self.action_refresh()
 
-    # -- requests -----------------------------------------------------------------------
+    # -- the package's watch ----------------------------------------------------------
+    # The app's one request engine (tui.screens.watchlist.WatchlistService) polls the
+    # package; this screen is a view of its watch: it shows each answer, and r / p act
+    # on the watch. Nothing here sends a request.
 
-    def _start_fetch(self) -> None:
-        if self.in_flight or self.package_id is None:
+    def _start_viewing(self) -> None:
+        if self._viewing or self.package_id is None:
             return
-        self.run_worker(
-            self._fetch_once(), group="fetch", exclusive=True, exit_on_error=False, name="fetch"
-        )
+        self._viewing = True
+        self.cy.watchlist.view(self.package_id, self._holder, self._on_event)
 
-    async def _fetch_once(self) -> None:
-        outcome = await self._request()
-        if outcome is not None:
-            self._apply(outcome)
-
-    def _ensure_poll_loop(self) -> None:
-        worker = self._poll_worker
-        if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
-            self._wake.set()
-            return
-        self._poll_worker = self.run_worker(
-            self._poll_loop(), group="poll", exclusive=True, exit_on_error=False, name="poll"
-        )
-
-    async def _poll_loop(self) -> None:
-        while self.next_at is not None:
-            await self._wait_until_due()
-            if self.next_at is None:
-                break
-            outcome = await self._request()
-            if outcome is not None:
-                self._apply(outcome)
-            elif not self.is_attached:
-                break
-
-    async def _wait_until_due(self) -> None:
-        monotonic = self.cy.options.monotonic
-        while self.next_at is not None:
-            if self._force:
-                self._force = False
-                return
-            if self.paused:
-                await self._wake.wait()
-                self._wake.clear()
-                continue
-            # The tenant's budget is shared: a 429's pause holds this screen's polls too.
-            held = self._held_until()
-            remaining = max(self.next_at, held or 0.0) - monotonic()
-            if remaining <= 0:
-                return
-            if held is not None:  # look again each tick: r elsewhere may end the pause
-                remaining = min(remaining, self.cy.options.tick)
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=remaining)
-            except asyncio.TimeoutError:
-                if held is None:
-                    return
-                continue
-            self._wake.clear()
-
-    def _held_until(self) -> float | None:
-        """The (monotonic) end of the app's rate-limit pause, if one holds polls now."""
-        service = self.cy.watchlist_if_built
-        if service is None:
+    @property
+    def _watch(self) -> Watch | None:
+        if self.package_id is None:
             return None
-        return service.scheduler.held_until(self.cy.options.monotonic())
+        return self.cy.watchlist.watch_state(self.package_id)
 
-    async def _request(self) -> Outcome | None:
-        """One GET in a thread; None when skipped or when the result is stale."""
-        if self.in_flight or self.package_id is None:
-            return None
-        app = self.cy
-        package_id = self.package_id
-        self.in_flight = True
-        self._in_flight_since = app.options.monotonic()
-        self._refresh_status()
+    @property
+    def state(self) -> PollState:
+        """The poll policy of the package's watch (interval, errors, stretch)."""
+        watch = self._watch
+        return watch.poll if watch is not None else PollState()
+
+    @property
+    def in_flight(self) -> bool:
+        watch = self._watch
+        return watch is not None and watch.in_flight
+
+    @property
+    def paused(self) -> bool:
+        watch = self._watch
+        return watch is not None and self._holder in watch.pausers
+
+    def _on_event(self, event: WatchEvent) -> None:
+        if self.is_mounted:  # before that, on_mount shows what the watch has
+            self._show(event.watch, event)
+
+    def _show(self, watch: Watch, event: WatchEvent | None) -> None:
+        options = self.cy.options
+        self._generation = self.cy.client_generation
+        self.next_at = watch.due
+        self.next_wall = None
+        if watch.due is not None:
+            self.next_wall = options.clock() + max(watch.due - options.monotonic(), 0.0)
+        self.last_updated = watch.updated_at
         try:
-            if self._early is not None:
-                early, generation = self._early
-                self._early = None
-                outcome = await asyncio.wrap_future(early)
-            else:
-                await self._keep_rate_floor()
-                generation = app.client_generation
-                outcome = await in_daemon_thread(lambda: fetch_package(app, package_id))
-        finally:
-            self.in_flight = False
-        if not self.is_attached or package_id != self.package_id:
-            return None
-        if generation != app.client_generation:
-            # Fetched with the previous profile's client: ask again with the new one.
-            self._schedule(0.0)
-            return None
-        self._generation = generation
-        return outcome
-
-    async def _keep_rate_floor(self) -> None:
-        """Start requests at least ``min_poll_interval`` apart, whatever asked for them.
-
-        The poll loop already waits that long; this also holds back ``r`` (held down,
-        a key repeats 30 times a second), so one screen never sends more than one
-        request a second against the tenant's budget of about 20.
-        """
-        monotonic = self.cy.options.monotonic
-        if self._last_sent is not None:
-            wait = self._last_sent + self.cy.options.min_poll_interval - monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-        self._last_sent = monotonic()
-
-    # -- results --------------------------------------------------------------------
-
-    def _apply(self, outcome: Outcome) -> None:
-        try:
-            if isinstance(outcome, Package):
-                self._apply_package(outcome)
-            else:
-                self._apply_error(outcome)
+            if watch.error is not None:
+                self._apply_error(watch, watch.error, event)
+            elif watch.package is not None:
+                self._apply_package(watch.package)
         finally:
             self._refresh_status()
+
+    # -- results --------------------------------------------------------------------
 
     def _apply_package(self, package: Package) -> None:
         self.package = package
         self.error = None
-        service = self.cy.watchlist_if_built
-        if self._through_pause and service is not None:
-            service.end_pause()
-        self._through_pause = False
-        self.last_updated = self.cy.options.clock()
-        delay = self.state.after_success(package)
         self._render_package()
-        self._record_status(package)
-        if self.package_id is not None:
-            # Watched too: the watchlist takes this reply instead of asking again.
-            self.cy.package_fetched(self.package_id, package)
-        if not package.status.is_terminal:
-            self.seen_started = True
-        elif self.seen_started and package.status.is_terminal and not self.announced:
-            self.announced = True
-            self._announce(package)
+        self._record_status()
         seen = (package.name, package.status_text or package.status.value)
         if self.package_id is not None and seen != self._remembered:
             self._remembered = seen
             self.cy.remember(self.package_id, name=seen[0], status=seen[1], move_to_front=False)
-        self._schedule(delay)
 
-    def _record_status(self, package: Package) -> None:
+    def _record_status(self) -> None:
         """The session timeline and the terminal title follow every status seen."""
         if self.package_id is not None:
-            self.cy.history.record(self.package_id, package, self.cy.options.clock())
             self.query_one(StatusTimeline).show(self.cy.history.get(self.package_id))
         refresh_title(self.cy)
 
@@ -406,15 +304,13 @@ class DetailScreen(Screen[None]):
             status = (package.status_text or package.status.value) if package else None
             self.cy.watchlist.watch(self.package_id, name=name, status=status)
 
-    def _apply_error(self, error: CypkgError) -> None:
+    def _apply_error(self, watch: Watch, error: CypkgError, event: WatchEvent | None) -> None:
         self.error = error
-        self._through_pause = False
-        if isinstance(error, RateLimited):
-            self.cy.watchlist.rate_limited(error)  # one budget: the watchlist waits too
-        delay = self.state.after_error(error, self.cy.options.rng)
+        # What the last good answer showed stays, marked stale.
+        self.package = self.package or watch.package
         if self.package is None:
-            self._show_error_panel(error, retrying=delay is not None)
-        elif delay is None:
+            self._show_error_panel(error, retrying=watch.due is not None)
+        elif event is not None and event.stopped_by is not None:
             self.notify(
                 inert(f"{error} {error.hint}".strip(), limit=600),
                 title=f"Polling stopped: {error.title}",
@@ -422,31 +318,6 @@ class DetailScreen(Screen[None]):
                 markup=False,
                 timeout=12,
             )
-        self._schedule(delay)
-
-    def _schedule(self, delay: float | None) -> None:
-        if delay is None:
-            self.next_at = self.next_wall = None
-            self._wake.set()
-            return
-        self.next_at = self.cy.options.monotonic() + delay
-        self.next_wall = self.cy.options.clock() + delay
-        self._ensure_poll_loop()
-
-    def _announce(self, package: Package) -> None:
-        symbol, word = STATUS_LABELS[package.status]
-        name = inert(package.name or self.package_id or "package", limit=60)
-        severity = {Status.SUCCESS: "information", Status.FAILED: "error"}.get(
-            package.status, "warning"
-        )
-        self.notify(
-            f"{name}: {symbol} {word}",
-            title="Upload finished",
-            severity=severity,  # type: ignore[arg-type]
-            markup=False,
-            timeout=15,
-        )
-        self.app.bell()
 
     # -- rendering --------------------------------------------------------------------
 
@@ -577,8 +448,8 @@ class DetailScreen(Screen[None]):
                     "" if self.next_at is not None else "  Polling stopped; r tries again.",
                 )
             return status, countdown, notice
-        if self.package is None:
-            return none, (Content("fetching…") if self.in_flight else none), none
+        if self.package is None:  # no answer yet: the first request is on its way
+            return none, Content("fetching…"), none
         if not self.package.status.is_terminal and self.next_at is not None:
             if self.paused and not self.in_flight:
                 paused = Content.assemble(("⏸ paused", "bold"), f" · {updated} · p resumes")
@@ -589,7 +460,8 @@ class DetailScreen(Screen[None]):
             # moves on only when a poll was answered (a slow one shows "fetching…").
             live = Content.assemble(("● live", "$text-accent bold"), " ·")
             countdown = Content("fetching…" if self._slow_request() else f"next {waiting}")
-            stretched = self.state.stretched
+            watch = self._watch
+            stretched = watch.poll.stretched if watch is not None else None
             return live, countdown, Content(f"⏳ {stretched}") if stretched else none
         final = "final · " if self.package.status.is_terminal else ""
         tail = Content("· fetching…") if self.in_flight else none
@@ -604,10 +476,10 @@ class DetailScreen(Screen[None]):
 
     def _slow_request(self) -> bool:
         """A request in flight for a tick or more: say so (a quick one is not worth 2 repaints)."""
-        return (
-            self.in_flight
-            and self.cy.options.monotonic() - self._in_flight_since >= SLOW_REQUEST
-        )
+        watch = self._watch
+        if watch is None or not watch.in_flight or watch.sent_at is None:
+            return False
+        return self.cy.options.monotonic() - watch.sent_at >= SLOW_REQUEST
 
     # -- actions ------------------------------------------------------------------------
 
@@ -629,21 +501,18 @@ class DetailScreen(Screen[None]):
         if self.in_flight:
             self.notify("A request is already in flight.", timeout=3)
             return
-        self._through_pause = self._held_until() is not None
-        worker = self._poll_worker
-        if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
-            self._force = True
-            self._wake.set()
-        else:
-            self._start_fetch()
+        # Fetched now (during a rate-limit pause too: an answer ends it), at most once
+        # per minimum interval however fast the key repeats.
+        self.cy.watchlist.refresh(self.package_id)
 
     def action_pause(self) -> None:
         live = self.package is not None and not self.package.status.is_terminal
         if not self.paused and not live:
             self.notify("Nothing to pause: this package is not being polled.", timeout=4)
             return
-        self.paused = not self.paused
-        self._wake.set()
+        if self.package_id is None:
+            return
+        self.cy.watchlist.pause(self.package_id, self._holder, not self.paused)
         self._refresh_status()
         self.notify("Polling paused." if self.paused else "Polling resumed.", timeout=3)
 

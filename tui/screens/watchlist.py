@@ -2,9 +2,15 @@
 
 :class:`WatchlistService` belongs to the app, not to the screen, so watched
 packages keep being polled (and announce their outcome) whatever screen is
-shown. It owns one :class:`tui.watchlist.WatchScheduler` — one queue of due
-times, one global request budget — run by a single app worker; every request
-goes through the app's one client (one token) in a daemon thread.
+shown. It owns the app's one :class:`tui.watchlist.WatchScheduler` — one queue
+of due times, one global request budget — run by a single app worker; every
+request goes through the app's one client (one token) in a daemon thread.
+
+It is the app's one request engine: the watchlist, every detail screen (a
+*view* of its package's watch: :meth:`WatchlistService.view`) and the package
+browser's page loads (:meth:`WatchlistService.request`) are its clients. A
+package is polled once per interval whatever shows it, its statuses are
+recorded once, and a finished upload is announced once, here.
 
 :class:`WatchlistScreen` shows the list: name, status, elapsed time against
 the timeout and the last update of each package, updated live.
@@ -12,10 +18,11 @@ the timeout and the last update of each package, updated live.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -38,10 +45,17 @@ from tui.present import (
     watch_step,
 )
 from tui.safe_text import inert
-from tui.screens._threads import fetch_package, fetch_started_page, in_daemon_thread
+from tui.screens._threads import counted, fetch_package, fetch_started_page, in_daemon_thread
 from tui.screens._title import refresh_title
 from tui.term_title import notify_kind, notify_sequence
-from tui.watchlist import MAX_PER_WINDOW, WatchEvent, WatchScheduler
+from tui.watchlist import (
+    MAX_PER_WINDOW,
+    WATCHLIST,
+    Sent,
+    SentList,
+    WatchEvent,
+    WatchScheduler,
+)
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.fields import ValueStatic
 from tui.widgets.footer import Footer
@@ -50,7 +64,9 @@ from tui.widgets.watch_table import WatchHeader, WatchRow, WatchTable
 
 if TYPE_CHECKING:
     from tui.app import CypkgApp
-    from tui.watchlist import ListOutcome, ListRequest, Outcome, Watch, WatchEntry
+    from tui.watchlist import ListRequest, Watch, WatchEntry
+
+T = TypeVar("T")
 
 
 class WatchlistService:
@@ -67,8 +83,11 @@ class WatchlistService:
             rng=options.rng,
             pace=app.pace,
             batch=True,
+            max_per_window=options.max_per_window,
         )
         self._listeners: list[Callable[[], None]] = []
+        #: Per package, the views (detail screens) told of each of its events.
+        self._views: dict[str, dict[str, Callable[[WatchEvent], None]]] = {}
         #: Per package, the body last seen and when (wall clock) it last changed: the
         #: rows show that, so a poll that brings the same body repaints nothing.
         self._bodies: dict[str, tuple[str, float]] = {}
@@ -86,7 +105,10 @@ class WatchlistService:
 
     def start(self) -> None:
         """Run the scheduler in an app worker while any package is polled (it ends by itself)."""
-        if self.running or not self.scheduler.active:
+        interval = self.app.poll_interval()
+        if interval != self.scheduler.interval:  # the settings changed it
+            self.scheduler.set_interval(interval)
+        if self.running or not self.scheduler.busy:
             return
         self._worker = self.app.run_worker(
             self.scheduler.run(
@@ -164,8 +186,8 @@ class WatchlistService:
             self._refused()
             return False
         removed = self.store.remove(package_id)
-        self.scheduler.remove(package_id)
-        self._bodies.pop(package_id, None)
+        if self.scheduler.release(package_id, WATCHLIST):  # a detail screen may still show it
+            self._bodies.pop(package_id, None)
         if removed:
             self._save()
             self._changed()
@@ -185,12 +207,66 @@ class WatchlistService:
         self.scheduler.refresh(package_id)
         self.start()
 
-    def observed(self, package_id: str, package: Package) -> None:
-        """A detail screen fetched a watched package: use it, and do not ask for it again soon."""
-        event = self.scheduler.observe(package_id, package, wall=self.app.options.clock())
-        if event is not None:
-            self._on_event(event)
-            self.start()
+    # -- views (detail screens) ------------------------------------------------------
+
+    def view(
+        self, package_id: str, holder: str, listener: Callable[[WatchEvent], None]
+    ) -> Watch:
+        """A detail screen shows ``package_id``: poll it (once, whoever else does) and
+        tell ``listener`` of each of its events until :meth:`unview`.
+
+        A package polled already and answered within its interval is not asked for
+        again; one that stopped (finished, or an error) or has no answer yet is
+        fetched now, as if asked by hand (during a rate-limit pause too).
+        """
+        self._views.setdefault(package_id, {})[holder] = listener
+        scheduler = self.scheduler
+        watch = scheduler.add(package_id, holder=holder)
+        if not watch.in_flight:
+            now = self.app.options.monotonic()
+            fresh = watch.sent_at is not None and now - watch.sent_at < scheduler.interval
+            if watch.package is None or not (watch.due is not None and fresh):
+                # Opened by hand: it goes during a rate-limit pause too (like r).
+                scheduler.refresh(package_id)
+        self.start()
+        return watch
+
+    def unview(self, package_id: str, holder: str) -> None:
+        """The detail screen left: its interest (and its pause) go; so does the package,
+        unless the watchlist or another view still holds it."""
+        views = self._views.get(package_id)
+        if views is not None:
+            views.pop(holder, None)
+            if not views:
+                del self._views[package_id]
+        if self.scheduler.release(package_id, holder):
+            self._bodies.pop(package_id, None)
+
+    def pause(self, package_id: str, holder: str, paused: bool) -> None:
+        """Pause (or resume) polling ``package_id`` for a view (``p`` on its screen)."""
+        self.scheduler.hold(package_id, holder, paused=paused)
+        self.start()
+        self._changed()
+
+    async def request(self, call: Callable[[], T]) -> T:
+        """Run a one-off blocking client call (a page of the package browser) through
+        the engine's budget, in a daemon thread; its errors are raised here."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+
+        async def run() -> int:
+            try:
+                result, sent = await in_daemon_thread(functools.partial(counted, call))
+            except Exception as exc:
+                if not future.done():
+                    future.set_exception(exc)
+                return 1
+            if not future.done():
+                future.set_result(result)
+            return sent
+
+        self.scheduler.errand(run)
+        self.start()
+        return await future
 
     def watch_state(self, package_id: str) -> Watch | None:
         return self.scheduler.watches.get(package_id)
@@ -218,21 +294,23 @@ class WatchlistService:
 
     # -- polling ------------------------------------------------------------------
 
-    async def _fetch(self, package_id: str) -> Outcome | None:
+    async def _fetch(self, package_id: str) -> Sent:
         app = self.app
         generation = app.client_generation
-        outcome = await in_daemon_thread(functools.partial(fetch_package, app, package_id))
+        call = functools.partial(fetch_package, app, package_id)
+        outcome, sent = await in_daemon_thread(functools.partial(counted, call))
         if generation != app.client_generation:
-            return None  # fetched with the previous profile's client: ask again
-        return outcome
+            return Sent(None, sent)  # fetched with the previous profile's client: ask again
+        return Sent(outcome, sent)
 
-    async def _fetch_list(self, request: ListRequest) -> ListOutcome | None:
+    async def _fetch_list(self, request: ListRequest) -> SentList:
         app = self.app
         generation = app.client_generation
-        outcome = await in_daemon_thread(functools.partial(fetch_started_page, app, request))
+        call = functools.partial(fetch_started_page, app, request)
+        outcome, sent = await in_daemon_thread(functools.partial(counted, call))
         if generation != app.client_generation:
-            return None  # fetched with the previous profile's client: ask again
-        return outcome
+            return SentList(None, sent)  # fetched with the previous profile's client
+        return SentList(outcome, sent)
 
     def changed_at(self, package_id: str) -> float | None:
         """When (wall clock) the package's body was last seen to change; None before a fetch."""
@@ -260,6 +338,11 @@ class WatchlistService:
                     self._save()
         if event.finished is not None and package is not None:
             self._announce(event.package_id, package)
+        for listener in list(self._views.get(event.package_id, {}).values()):
+            try:
+                listener(event)
+            except Exception as exc:  # a screen's redraw must not stop the polling
+                self.app.log.error("package view failed", exc)
         if not event.listed:  # a list page's events redraw once, after the page (on_list)
             self._changed()
 
@@ -270,32 +353,20 @@ class WatchlistService:
             self._save()
         self._changed()
 
-    def _shown_live(self, package_id: str) -> bool:
-        """A detail screen polls this package too, and announces the outcome itself."""
-        from tui.screens.detail import DetailScreen
-
-        return any(
-            isinstance(screen, DetailScreen)
-            and screen.package_id == package_id
-            and not screen.paused
-            for screen in self.app.screen_stack
-        )
-
     def _announce(self, package_id: str, package: Package) -> None:
         symbol, word = STATUS_LABELS[package.status]
         name = inert(package.name or package_id, limit=60)
         severity = {Status.SUCCESS: "information", Status.FAILED: "error"}.get(
             package.status, "warning"
         )
-        if not self._shown_live(package_id):
-            self.app.notify(
-                f"{name}: {symbol} {word}",
-                title="Watched upload finished",
-                severity=severity,  # type: ignore[arg-type]
-                markup=False,
-                timeout=15,
-            )
-            self.app.bell()
+        self.app.notify(
+            f"{name}: {symbol} {word}",
+            title="Upload finished",
+            severity=severity,  # type: ignore[arg-type]
+            markup=False,
+            timeout=15,
+        )
+        self.app.bell()
         kind = notify_kind(self.app.config.settings.get("desktop_notifications"))
         if kind is not None:
             self.app.terminal_title.write(
