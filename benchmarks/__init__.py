@@ -11,6 +11,6 @@ only checks that every benchmark still runs and produces figures.
 Modules: ``core`` (figures, sizes, statistics), ``terminal`` (apps in a
 pseudo-terminal), ``procfs`` (CPU and memory of a process), ``workspace``
 (emulator, environment, request probes), one ``bench_*`` module per part of
-the issue, ``report`` (BENCHMARKS.md), and the baseline programs
-``floor_app``, ``httpx_get`` and ``watch_loop``.
+the issue, ``report`` (BENCHMARKS.md), the baseline programs ``floor_app``
+and ``httpx_get``, and ``anchor`` (the real procps ``watch`` with curl).
 """

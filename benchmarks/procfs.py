@@ -9,12 +9,19 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 MB = 1024.0 * 1024.0
 
 
-def cpu_seconds(pid: int | str = "self") -> float:
-    """User plus system CPU time of every thread of ``pid`` so far, in seconds."""
+def cpu_seconds(pid: int | str = "self", *, children: bool = False) -> float:
+    """User plus system CPU time of every thread of ``pid`` so far, in seconds.
+
+    With ``children``, also that of its children it has waited for (``watch``
+    runs a shell and curl for each poll: their time is the anchor's too).
+    """
     text = Path(f"/proc/{pid}/stat").read_text()
-    # Fields after "(comm)": state is field 3, utime field 14 and stime field 15.
+    # Fields after "(comm)": state is field 3, utime 14, stime 15, cutime 16, cstime 17.
     fields = text[text.rfind(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / _TICKS
 
 
 def _status_kb(pid: int | str, key: str) -> int:

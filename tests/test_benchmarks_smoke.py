@@ -70,3 +70,19 @@ def test_command_line_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFi
         assert f"| {key} |" in text
     assert "## Machine" in text and "python -m benchmarks" in text
     assert "| 2a |" in capsys.readouterr().out
+
+
+def test_idle_figures_without_the_anchor(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No procps ``watch`` and no way to install it: the figures say so, nothing fails."""
+    from benchmarks import anchor, bench_idle
+
+    why = f"{anchor.NOT_AVAILABLE}: `watch` not found and not installed (not root)"
+    monkeypatch.setattr(anchor, "find_tools", lambda *, install: why)
+    figures = {f.key: f for f in bench_idle.run(workspace)}
+    for key in ("4a", "4b", "5a", "5b"):
+        assert figures[key].baseline is None
+        assert figures[key].baseline_text == anchor.NOT_AVAILABLE
+        assert figures[key].baseline_label == why
+        assert figures[key].value is not None

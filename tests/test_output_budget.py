@@ -389,3 +389,51 @@ def test_progress_moves_in_steps() -> None:
         seen.add(shown)
     assert len(seen) == 6
     assert progress(package, uploaded + timedelta(seconds=59), step=10) == (50 / 300, "50s of 5m")
+
+
+async def test_a_watchlist_tick_builds_only_the_rows_on_screen(
+    make_app, emulator, fake_clock, tmp_path, wait_until, screen_text, monkeypatch
+) -> None:
+    """Rows off screen cost nothing on a tick (CPU with 200 started packages); rows
+    scrolled into view show the time then, not at the next tick."""
+    import tui.screens.watchlist as watchlist_module
+
+    store = WatchlistStore(tmp_path / "watchlist.json")
+    ids = [str(uuid.UUID(int=0xE0000 + i)) for i in range(30)]
+    for i, pid in enumerate(ids):
+        emulator.store.add(started_package(pid, fake_clock() - 90, f"pkg-{i:03}", timeout=LONG))
+        store.add(pid)
+    # No second poll during the test: only ticks move the rows.
+    app = make_app(watchlist_store=store, poll_interval=3600.0, tick=3600.0)
+    async with app.run_test(size=(80, 14)) as pilot:
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, WatchlistScreen))
+        screen = app.screen
+        assert isinstance(screen, WatchlistScreen)
+        scheduler = app.watchlist.scheduler
+        await wait_until(
+            pilot,
+            lambda: all(w.updated_at is not None for w in scheduler.watches.values()),
+            timeout=20,
+            what="every package fetched",
+        )
+        await pilot.pause()
+        table = screen.query_one(WatchTable)
+        built: list[str] = []
+        real = watchlist_module.watch_row
+
+        def counting(entry: WatchEntry, *args: Any, **kwargs: Any) -> WatchRow:
+            built.append(entry.package_id)
+            return real(entry, *args, **kwargs)
+
+        monkeypatch.setattr(watchlist_module, "watch_row", counting)
+        fake_clock.advance(60)
+        screen._tick()
+        await pilot.pause()
+        on_screen = table.scrollable_content_region.height
+        assert 0 < len(built) <= on_screen < 30, built
+        assert "pkg-000" in screen_text(app) and "2m of 1d" in screen_text(app)
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "pkg-029" in text and "1m of 1d" not in text, text

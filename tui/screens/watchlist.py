@@ -509,11 +509,18 @@ class WatchlistScreen(Screen[None]):
 
     def _tick(self) -> None:
         try:
-            self._update()
+            # Only the clock moved: rows off screen cost nothing (200 started packages).
+            self._update(only_on_screen=True)
         except Exception as exc:  # pragma: no cover - a timer that raised would end the app
             self.log.error("watchlist tick failed", exc)
 
-    def _update(self) -> None:
+    @on(WatchTable.Shown)
+    def _shown(self) -> None:
+        self._update(only_on_screen=True)
+
+    def _update(self, *, only_on_screen: bool = False) -> None:
+        """Rebuild the rows and the summary; ``only_on_screen``: just the rows in view
+        (a clock tick; the data, hence the summary's counts, did not change)."""
         if not self.is_attached:
             return
         service = self.cy.watchlist
@@ -521,18 +528,25 @@ class WatchlistScreen(Screen[None]):
         monotonic = self.cy.options.monotonic()
         until = service.rate_limited_until()
         held = until_label(until, now) if until is not None else None
-        rows = [
-            watch_row(
-                entry,
-                service.watch_state(entry.package_id),
-                now,
-                monotonic,
-                held,
-                service.changed_at(entry.package_id),
+
+        def build(entry: WatchEntry) -> WatchRow:
+            pid = entry.package_id
+            return watch_row(
+                entry, service.watch_state(pid), now, monotonic, held, service.changed_at(pid)
             )
-            for entry in service.store.entries
-        ]
+
+        entries = service.store.entries
         table = self.query_one(WatchTable)
+        rows = list(table.rows)
+        # Same packages in the same order (else the list changed: rebuild it all).
+        if only_on_screen and len(rows) == len(entries):
+            for index in table.on_screen():
+                if rows[index].package_id != entries[index].package_id:
+                    rows = [build(entry) for entry in entries]
+                    break
+                rows[index] = build(entries[index])
+        else:
+            rows = [build(entry) for entry in entries]
         table.set_rows(rows)
         table.display = bool(rows)
         self.query_one("#watch-empty").display = not rows

@@ -15,6 +15,7 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.geometry import Region
@@ -151,6 +152,10 @@ class WatchTable(CursorList):
             super().__init__()
             self.package_id = package_id
 
+    class Shown(Message):
+        """Other rows came into view (scrolled, resized): the screen brings them up to date,
+        as its clock ticks update only the rows on screen."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[WatchRow] = []
@@ -181,9 +186,8 @@ class WatchTable(CursorList):
             return True
         width = self._content_width()
         top = round(self.scroll_offset.y)
-        bottom = min(top + self.scrollable_content_region.height, len(rows))
         regions = []
-        for y in range(max(top, 0), bottom):
+        for y in self.on_screen():
             if rows[y] == old[y]:
                 continue
             before, after = self.line_text_of(old[y], width), self.line_text(y, width)
@@ -193,6 +197,20 @@ class WatchTable(CursorList):
         if regions:
             self.refresh(*regions)
         return True
+
+    def on_screen(self) -> range:
+        """Indices of the rows in view."""
+        top = max(round(self.scroll_offset.y), 0)
+        return range(top, min(top + self.scrollable_content_region.height, len(self.rows)))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self.post_message(self.Shown())
+
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        self.post_message(self.Shown())
 
     @property
     def selected_id(self) -> str | None:
