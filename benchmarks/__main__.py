@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -15,6 +17,7 @@ from benchmarks import (
     bench_lookup,
     bench_output,
     bench_polling,
+    bench_soak,
     bench_startup,
 )
 from benchmarks.core import FULL, QUICK, TINY, Figure, Sizes, error_figure
@@ -33,6 +36,7 @@ BENCHMARKS: dict[str, tuple[str, str, Benchmark]] = {
     "output": ("4c 4d 5c", "watchlist screen: output and CPU, 200 packages", bench_output.run),
     "longrun": ("7", "RSS growth over many poll cycles", bench_longrun.run),
     "polling": ("8", "requests per interval, overlap, tokens", bench_polling.run),
+    "soak": ("11e", "RSS growth in a pty, poll 500 → 5,000 at 1 s (83 min)", bench_soak.run),
 }
 
 
@@ -42,13 +46,22 @@ def run_benchmarks(
     *,
     log: Callable[[str], None] | None = None,
     raise_errors: bool = False,
+    reused: dict[str, list[Figure]] | None = None,
 ) -> list[Figure]:
-    """Run the named benchmarks (all by default) in one workspace; their figures."""
+    """Run the named benchmarks (all by default) in one workspace; their figures.
+
+    ``reused``: figures of benchmarks measured in an earlier run (``--reuse``),
+    taken instead of running them again.
+    """
     say = log or (lambda _line: None)
     figures: list[Figure] = []
     with Workspace(sizes) as ws:
         for name in names or list(BENCHMARKS):
             part, what, function = BENCHMARKS[name]
+            if reused and name in reused:
+                say(f"[{part}] {name}: reused from an earlier run")
+                figures += reused[name]
+                continue
             say(f"[{part}] {name}: {what} …")
             start = time.monotonic()
             try:
@@ -57,9 +70,35 @@ def run_benchmarks(
                 if raise_errors:
                     raise
                 produced = [error_figure(part.split()[0], f"{name}: {what}", problem)]
+            for figure in produced:
+                figure.benchmark = name
             figures += produced
             say(f"    done in {time.monotonic() - start:.1f} s")
     return figures
+
+
+def save_figures(figures: Sequence[Figure], path: Path) -> None:
+    """The figures as JSON, by benchmark (for ``--reuse``), with when they were measured."""
+    by_name: dict[str, list[dict[str, object]]] = {}
+    for figure in figures:
+        by_name.setdefault(figure.benchmark, []).append(dataclasses.asdict(figure))
+    measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    path.write_text(json.dumps({"measured": measured, "figures": by_name}, indent=1))
+
+
+def load_figures(path: Path) -> dict[str, list[Figure]]:
+    """Figures saved by ``--save-figures``; each note says they come from that earlier run."""
+    document = json.loads(path.read_text())
+    when = document.get("measured", "an earlier run")
+    loaded: dict[str, list[Figure]] = {}
+    for name, items in document["figures"].items():
+        if name not in BENCHMARKS:
+            raise ValueError(f"{path}: unknown benchmark {name!r}")
+        for item in items:
+            figure = Figure(**item)
+            figure.note = f"{figure.note} (measured in a separate run, {when})".strip()
+            loaded.setdefault(name, []).append(figure)
+    return loaded
 
 
 def _names(value: str) -> list[str]:
@@ -91,6 +130,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="where to write the report ('-' for standard output); default BENCHMARKS.md for a "
         "full run of everything, else standard output, so partial runs never replace it",
     )
+    parser.add_argument(
+        "--save-figures", type=Path, default=None, help="also write the figures to this JSON file"
+    )
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        default=None,
+        help="take the figures of the benchmarks in this JSON file (--save-figures of an "
+        "earlier run, e.g. the 83-minute soak) instead of running them again",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else TINY if args.tiny else FULL
     if sys.platform != "linux":
@@ -101,7 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.monotonic()
     load_before = load_average()
-    figures = run_benchmarks(sizes, args.only, log=log)
+    reused = load_figures(args.reuse) if args.reuse else None
+    figures = run_benchmarks(sizes, args.only, log=log, reused=reused)
+    if args.save_figures is not None:
+        save_figures(figures, args.save_figures)
     load = f"{load_before} at the start, {load_average()} at the end of the run"
     text = document(figures, sizes, seconds=time.monotonic() - started, load=load)
     complete = sizes is FULL and not args.only

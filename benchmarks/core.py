@@ -35,6 +35,9 @@ class Sizes:
     slow_link_cycles: int
     #: Whether a missing anchor program (procps ``watch``, ``curl``) may be installed.
     install_tools: bool = True
+    #: The pty soak (11e): RSS read at poll ``soak_early`` and at ``soak_polls``, 1 s apart.
+    soak_early: int = 500
+    soak_polls: int = 5_000
 
 
 FULL = Sizes(
@@ -69,6 +72,8 @@ QUICK = Sizes(
     polling_minutes=1.0,
     polling_speedup=50.0,
     slow_link_cycles=4,
+    soak_early=20,
+    soak_polls=80,
 )
 
 #: For the smoke test: every code path once, as fast as possible.
@@ -88,6 +93,8 @@ TINY = Sizes(
     polling_speedup=100.0,
     slow_link_cycles=3,
     install_tools=False,  # an apt-get run would dwarf the smoke test: "anchor not available"
+    soak_early=2,
+    soak_polls=4,
 )
 
 
@@ -110,6 +117,8 @@ class Figure:
     #: Set when a number alone would not say it (e.g. "0 / 0 modules").
     value_text: str | None = None
     baseline_text: str | None = None
+    #: The benchmark that produced it (set by the runner; for --save-figures/--reuse).
+    benchmark: str = ""
 
     @property
     def ratio(self) -> float | None:

@@ -6,6 +6,7 @@ The benchmarks are not timed tests; this only keeps them from rotting.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ EXPECTED = {
     "output": {"4c", "4d", "5c"},
     "longrun": {"7"},
     "polling": {"8a", "8c", "8d"},
+    "soak": {"11e"},
 }
 
 
@@ -86,3 +88,12 @@ def test_idle_figures_without_the_anchor(
         assert figures[key].baseline_text == anchor.NOT_AVAILABLE
         assert figures[key].baseline_label == why
         assert figures[key].value is not None
+
+
+def test_figures_saved_by_one_run_are_reused_by_another(tmp_path: Path) -> None:
+    """The 83-minute soak runs alone; the full report takes its figures from that run."""
+    saved, report = tmp_path / "figures.json", tmp_path / "report.md"
+    assert main(["--tiny", "--only", "soak", "--save-figures", str(saved), "--output", "-"]) == 0
+    assert "11e" in json.loads(saved.read_text())["figures"]["soak"][0]["key"]
+    assert main(["--tiny", "--only", "soak", "--reuse", str(saved), "--output", str(report)]) == 0
+    assert "measured in a separate run" in report.read_text()
