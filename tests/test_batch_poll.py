@@ -17,7 +17,7 @@ from tui.api.errors import MissingScope, RateLimited, ServerError
 from tui.api.models import Package, PackagePage, Status, parse_package
 from tui.emulator import DEMO, Emulator
 from tui.emulator.apps import SCOPE_READ
-from tui.watchlist import ListRequest, WatchScheduler
+from tui.polling.scheduler import ListRequest, WatchScheduler
 
 STARTED = [str(uuid.UUID(int=0xB0000 + n)) for n in range(300)]
 INTERVAL = 5.0
@@ -73,7 +73,7 @@ def test_one_list_request_a_round_for_50_started_packages() -> None:
 
 
 def test_the_daily_budget_counts_a_round_of_50_as_one_request() -> None:
-    from tui.budget import Pace
+    from tui.polling.budget import Pace
 
     clock = Clock()
     asked: list[int] = []
@@ -424,7 +424,7 @@ def tenant_profile(emulator: Emulator, *, list_scope: bool) -> Any:
 
 
 def watching(tmp_path: Any, pids: list[str]) -> Any:
-    from tui.watchlist import WatchlistStore
+    from tui.polling.scheduler import WatchlistStore
 
     store = WatchlistStore(tmp_path / "watchlist.json")
     for pid in pids:

@@ -20,11 +20,11 @@ import hostile
 from textual._compositor import LayoutUpdate
 from textual.widgets import TabPane
 
-from tui.safe_text import inert
-from tui.screens.copy import CopyScreen
-from tui.screens.detail import DetailScreen
-from tui.screens.lookup import LookupScreen
-from tui.widgets.error_panel import ErrorPanel
+from tui.base.safe_text import inert
+from tui.ui.screens.copy import CopyScreen
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.lookup import LookupScreen
+from tui.ui.widgets.error_panel import ErrorPanel
 
 PLACES = (
     "status row",

@@ -1,7 +1,7 @@
 """Issue 11, point 1: one request engine for the whole app.
 
 The watchlist, every detail screen and the package browser send their requests
-through the app's one scheduler (tui.screens.watchlist.WatchlistService): one
+through the app's one scheduler (tui.ui.screens.watchlist.WatchlistService): one
 poll per interval per package whatever shows it, detail views of started
 packages riding the watchlist's list request, one budget (≤ 5 a second, sign-ins
 included), a pause that belongs to the screen that set it.
@@ -17,10 +17,10 @@ from pathlib import Path
 from tui.api.client import CylanceClient
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.screens._threads import counted, note_request
-from tui.screens.browser import BrowserScreen
-from tui.screens.detail import DetailScreen
-from tui.watchlist import MAX_PER_WINDOW, WatchlistStore
+from tui.polling.scheduler import MAX_PER_WINDOW, WatchlistStore
+from tui.ui.requests import counted, note_request
+from tui.ui.screens.browser import BrowserScreen
+from tui.ui.screens.detail import DetailScreen
 
 LONG = 3600
 

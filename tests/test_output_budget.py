@@ -20,12 +20,12 @@ from tests.test_repaint import Monotonic, record_frames
 from tests.test_watchlist_tui import started_package as bare_started
 from tui.api.models import parse_package
 from tui.emulator.times import format_timestamp
-from tui.present import progress, watch_step
-from tui.screens.detail import DetailScreen
-from tui.screens.watchlist import WatchlistScreen, watch_row
-from tui.watchlist import WatchEntry, WatchlistStore
-from tui.widgets.fields import LiveLine, ValueStatic
-from tui.widgets.watch_table import WatchRow, WatchTable
+from tui.polling.present import progress, watch_step
+from tui.polling.scheduler import WatchEntry, WatchlistStore
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.watchlist import WatchlistScreen, watch_row
+from tui.ui.widgets.fields import LiveLine, ValueStatic
+from tui.ui.widgets.watch_table import WatchRow, WatchTable
 
 LONG = 86_400  # a day's timeout: its percentage and bar move rarely
 
@@ -396,7 +396,7 @@ async def test_a_watchlist_tick_builds_only_the_rows_on_screen(
 ) -> None:
     """Rows off screen cost nothing on a tick (CPU with 200 started packages); rows
     scrolled into view show the time then, not at the next tick."""
-    import tui.screens.watchlist as watchlist_module
+    import tui.ui.screens.watchlist as watchlist_module
 
     store = WatchlistStore(tmp_path / "watchlist.json")
     ids = [str(uuid.UUID(int=0xE0000 + i)) for i in range(30)]

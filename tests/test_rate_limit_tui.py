@@ -18,11 +18,11 @@ from tui.api.errors import RateLimited
 from tui.api.models import parse_package
 from tui.api.retry import MAX_RETRY_AFTER
 from tui.emulator.seed import STARTED_FAILED_ID, STARTED_SUCCESS_ID
-from tui.present import until_label
-from tui.screens.detail import DetailScreen
-from tui.screens.watchlist import WatchlistScreen
-from tui.watchlist import WatchlistStore, WatchScheduler
-from tui.widgets.watch_table import WatchTable
+from tui.polling.present import until_label
+from tui.polling.scheduler import WatchlistStore, WatchScheduler
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.watchlist import WatchlistScreen
+from tui.ui.widgets.watch_table import WatchTable
 
 FAR_FUTURE = "Fri, 31 Dec 9999 23:59:59 GMT"
 HELD = re.compile(r"rate limited until ((?:\w{3} )?\d\d:\d\d)")

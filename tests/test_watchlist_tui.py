@@ -18,11 +18,11 @@ from tui.config import Config, Profile, Secret
 from tui.emulator import DEMO, Emulator
 from tui.emulator.apps import SCOPE_READ
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
-from tui.recent import RecentStore
-from tui.screens.detail import DetailScreen
-from tui.screens.watchlist import WatchlistScreen
-from tui.watchlist import MAX_IN_FLIGHT, MAX_PER_WINDOW, WatchlistStore
-from tui.widgets.watch_table import WatchTable
+from tui.polling.recent import RecentStore
+from tui.polling.scheduler import MAX_IN_FLIGHT, MAX_PER_WINDOW, WatchlistStore
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.watchlist import WatchlistScreen
+from tui.ui.widgets.watch_table import WatchTable
 
 STARTED = [str(uuid.UUID(int=0xC0000 + n)) for n in range(100)]
 

@@ -40,9 +40,15 @@ from typing import Any, TypeVar
 from tui.api.errors import ConfigError
 from tui.api.ids import is_uuid
 from tui.api.urls import DEFAULT_REGION, normalize_base_url, region_by_code, region_for_url
-from tui.budget import DEFAULT_DAILY_BUDGET, MAX_DAILY_BUDGET
-from tui.files import FileTooLarge, LinkRefused, PrivateDir, atomic_write_private, read_private_file
-from tui.safe_text import MASK, inert, is_inert, mask_secrets
+from tui.base.files import (
+    FileTooLarge,
+    LinkRefused,
+    PrivateDir,
+    atomic_write_private,
+    read_private_file,
+)
+from tui.base.safe_text import MASK, inert, is_inert, mask_secrets
+from tui.polling.budget import DEFAULT_DAILY_BUDGET, MAX_DAILY_BUDGET
 
 # platformdirs, tomllib, tomli_w and hmac are imported where they are used:
 # `cypkg get` with only environment variables should not pay for them.
@@ -258,7 +264,7 @@ class Profile:
     poll_interval: float = DEFAULT_POLL_INTERVAL
     scopes: str | None = None
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
-    #: Requests a UTC day this tenant's cypkgs aim to stay within (see tui.budget).
+    #: Requests a UTC day this tenant's cypkgs aim to stay within (see tui.polling.budget).
     daily_budget: int = DEFAULT_DAILY_BUDGET
     # Keys from the file this version does not know; written back on save.
     # Not in repr: unknown content may be a credential in the wrong place.
@@ -761,7 +767,7 @@ def _tighten_permissions(path: Path) -> list[str]:
 
 
 def _own_dirs(path: Path) -> int:
-    """How many trailing directories of ``path``'s parent are cypkg's (see tui.files)."""
+    """How many trailing directories of ``path``'s parent are cypkg's (see tui.base.files)."""
     return 1 if _is_own_dir(path.parent) else 0
 
 
