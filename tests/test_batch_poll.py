@@ -17,7 +17,8 @@ from tui.api.errors import MissingScope, RateLimited, ServerError
 from tui.api.models import Package, PackagePage, Status, parse_package
 from tui.emulator import DEMO, Emulator
 from tui.emulator.apps import SCOPE_READ
-from tui.polling.scheduler import ListRequest, WatchScheduler
+from tui.polling.requests import ListRequest
+from tui.polling.scheduler import WatchScheduler
 
 STARTED = [str(uuid.UUID(int=0xB0000 + n)) for n in range(300)]
 INTERVAL = 5.0
@@ -424,7 +425,7 @@ def tenant_profile(emulator: Emulator, *, list_scope: bool) -> Any:
 
 
 def watching(tmp_path: Any, pids: list[str]) -> Any:
-    from tui.polling.scheduler import WatchlistStore
+    from tui.polling.watchlist import WatchlistStore
 
     store = WatchlistStore(tmp_path / "watchlist.json")
     for pid in pids:

@@ -29,7 +29,7 @@ from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
 from tui.polling.budget import utc_day
 from tui.polling.daily_count import FILE_NAME, dump_counts
-from tui.polling.scheduler import WatchlistStore
+from tui.polling.watchlist import WatchlistStore
 from tui.ui.screens.detail import DetailScreen
 from tui.ui.screens.help import help_text
 from tui.ui.screens.watchlist import WatchlistScreen

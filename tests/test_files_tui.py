@@ -15,7 +15,7 @@ import pytest
 from tui.config import token_cache_dir
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
 from tui.polling.recent import RecentStore
-from tui.polling.scheduler import WatchlistStore
+from tui.polling.watchlist import WatchlistStore
 from tui.ui.screens.detail import DetailScreen
 from tui.ui.screens.watchlist import WatchlistScreen
 

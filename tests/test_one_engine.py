@@ -17,7 +17,8 @@ from pathlib import Path
 from tui.api.client import CylanceClient
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.polling.scheduler import MAX_PER_WINDOW, WatchlistStore
+from tui.polling.requests import MAX_PER_WINDOW
+from tui.polling.watchlist import WatchlistStore
 from tui.ui.requests import counted, note_request
 from tui.ui.screens.browser import BrowserScreen
 from tui.ui.screens.detail import DetailScreen

@@ -21,7 +21,7 @@ from tests.test_watchlist_tui import started_package as bare_started
 from tui.api.models import parse_package
 from tui.emulator.times import format_timestamp
 from tui.polling.present import progress, watch_step
-from tui.polling.scheduler import WatchEntry, WatchlistStore
+from tui.polling.watchlist import WatchEntry, WatchlistStore
 from tui.ui.screens.detail import DetailScreen
 from tui.ui.screens.watchlist import WatchlistScreen, watch_row
 from tui.ui.widgets.fields import LiveLine, ValueStatic

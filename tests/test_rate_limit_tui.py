@@ -19,7 +19,8 @@ from tui.api.models import parse_package
 from tui.api.retry import MAX_RETRY_AFTER
 from tui.emulator.seed import STARTED_FAILED_ID, STARTED_SUCCESS_ID
 from tui.polling.present import until_label
-from tui.polling.scheduler import WatchlistStore, WatchScheduler
+from tui.polling.scheduler import WatchScheduler
+from tui.polling.watchlist import WatchlistStore
 from tui.ui.screens.detail import DetailScreen
 from tui.ui.screens.watchlist import WatchlistScreen
 from tui.ui.widgets.watch_table import WatchTable

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tui.polling.recent import RecentStore
-from tui.polling.scheduler import MAX_WATCHED, WatchlistStore
+from tui.polling.watchlist import MAX_WATCHED, WatchlistStore
 
 ROOT = Path(__file__).resolve().parent.parent
 PIDS = [f"00000000-0000-4000-8000-{n:012d}" for n in range(1200)]
@@ -144,7 +144,7 @@ import sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from tui.polling.recent import RecentStore
-from tui.polling.scheduler import WatchlistStore
+from tui.polling.watchlist import WatchlistStore
 which, path, ready, go, adds, removes = sys.argv[1:]
 store = WatchlistStore(Path(path)) if which == "watchlist" else RecentStore(Path(path))
 Path(ready).touch()  # read the file: now wait until the other one has read it too

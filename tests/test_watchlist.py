@@ -23,15 +23,11 @@ from tui.emulator.seed import (
     STARTED_SUCCESS_ID,
     SUCCESS_AFTER,
 )
-from tui.polling.scheduler import (
-    MAX_IN_FLIGHT,
-    MAX_PER_WINDOW,
-    WINDOW,
-    StatusHistory,
-    WatchlistStore,
-    WatchScheduler,
-    worst_exit_code,
-)
+from tui.polling.history import StatusHistory
+from tui.polling.policy import worst_exit_code
+from tui.polling.requests import MAX_IN_FLIGHT, MAX_PER_WINDOW, WINDOW
+from tui.polling.scheduler import WatchScheduler
+from tui.polling.watchlist import WatchlistStore
 from tui.ui.keymap import parse_keymap
 from tui.ui.term_title import (
     POP_TITLE,

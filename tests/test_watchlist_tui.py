@@ -19,7 +19,8 @@ from tui.emulator import DEMO, Emulator
 from tui.emulator.apps import SCOPE_READ
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
 from tui.polling.recent import RecentStore
-from tui.polling.scheduler import MAX_IN_FLIGHT, MAX_PER_WINDOW, WatchlistStore
+from tui.polling.requests import MAX_IN_FLIGHT, MAX_PER_WINDOW
+from tui.polling.watchlist import WatchlistStore
 from tui.ui.screens.detail import DetailScreen
 from tui.ui.screens.watchlist import WatchlistScreen
 from tui.ui.widgets.watch_table import WatchTable

@@ -547,14 +547,9 @@ def _watch_many(
     from tui.api.models import PackagePage
     from tui.api.retry import POLL_RETRY
     from tui.cli.format import after, note, stopped_lines, watch_line
-    from tui.polling.policy import clamp_interval, exit_code_for
-    from tui.polling.scheduler import (
-        ListRequest,
-        Watch,
-        WatchEvent,
-        WatchScheduler,
-        worst_exit_code,
-    )
+    from tui.polling.policy import clamp_interval, exit_code_for, worst_exit_code
+    from tui.polling.requests import ListRequest, Watch, WatchEvent
+    from tui.polling.scheduler import WatchScheduler
 
     interval = clamp_interval(args.interval if args.interval is not None else profile.poll_interval)
     daily = _daily(profile, demo)

@@ -142,3 +142,18 @@ class PollState:
 def exit_code_for(status: Status) -> int:
     """The CLI's exit code for a watch that ended in ``status``."""
     return {Status.SUCCESS: 0, Status.FAILED: 1, Status.TIMEOUT: 3}.get(status, 0)
+
+
+def _severity(code: int) -> int:
+    # success < timeout < failed < any error, and among errors the higher code.
+    return {0: 0, 3: 1, 1: 2}.get(code, 3 + code)
+
+
+def worst_exit_code(codes: list[int]) -> int:
+    """The exit code of a watch of several packages: its worst outcome.
+
+    Any error (4 not found, 5 auth/permission, 6 network; the higher wins) is
+    worse than ``failed`` (1), which is worse than ``timeout`` (3), which is
+    worse than ``success`` (0).
+    """
+    return max(codes, key=_severity, default=0)

@@ -1,46 +1,33 @@
-"""The watchlist: many packages polled by one scheduler within one request budget.
+"""The one scheduler every request of a cypkg process goes through.
 
-Plain Python, no Textual; the TUI's watchlist screen and ``cypkg watch ID ID…``
-both drive it. Three parts:
+:class:`WatchScheduler` — one queue of due times for all polled packages (watched
+ones, and those a detail screen shows: its *holders*). It hands out requests
+within a global budget (:mod:`tui.polling.requests`) and applies each package's
+:class:`tui.polling.policy.PollState` (interval, backoff, terminal states). 100
+watched packages therefore never mean 100 requests at once: requests asked for
+by hand go first, then the most overdue, as the budget allows.
+:func:`tui.polling.driver.drive` is the asyncio driver the TUI uses; ``cypkg watch``
+drives it with plain sleeps.
 
-* :class:`WatchlistStore` — the watched IDs (with the name and status last
-  seen), persisted like the recent list: small private JSON in the data dir,
-  shared safely by cypkgs open at once (:mod:`tui.base.entry_file`), bounded to
-  :data:`MAX_WATCHED` entries; a bigger file is kept as it is, with a notice.
-* :class:`StatusHistory` — every status seen this session, per package, with
-  its time (bounded), for the detail screen's timeline.
-* :class:`WatchScheduler` — one queue of due times for all watched packages.
-  It hands out requests within a global budget (the service sees at most
-  :data:`MAX_PER_WINDOW` of them in any :data:`WINDOW` seconds; at most
-  :data:`MAX_IN_FLIGHT` in flight), and applies each package's
-  :class:`tui.polling.policy.PollState` (interval, backoff, terminal states). 100
-  watched packages therefore never mean 100 requests at once: they are served
-  most-overdue first, as the budget allows.
-  :meth:`WatchScheduler.run` is the asyncio driver the TUI uses.
-
-  With ``batch=True`` every watched package still ``started`` (or not fetched
-  yet) is refreshed by one :class:`ListRequest` a round — ``GET
-  /packages/v2?status=started&page_size=200``, more pages only while a watched
-  one is still unseen — whatever their number; one missing from the answer has
-  left ``started`` and gets one GET by ID for its final state. When the list
-  cannot be used (no ``opticspkgconfig:list`` scope: 403) the scheduler falls
-  back to a GET per package for good and says why (:attr:`per_package_reason`).
+With ``batch=True`` every watched package still ``started`` (or not fetched
+yet) is refreshed by one :class:`ListRequest` a round — ``GET
+/packages/v2?status=started&page_size=200``, more pages only while a watched
+one is still unseen — whatever their number; one missing from the answer has
+left ``started`` and gets one GET by ID for its final state. When the list
+cannot be used (no ``opticspkgconfig:list`` scope: 403) the scheduler falls
+back to a GET per package for good and says why (:attr:`per_package_reason`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
-import json
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import ClassVar, Literal
+from dataclasses import replace
 
-from tui.api.client import MAX_PAGE_SIZE, SCOPE_LIST
+from tui.api.client import SCOPE_LIST
 from tui.api.errors import (
     ApiError,
     BadRequest,
@@ -53,398 +40,26 @@ from tui.api.errors import (
     UsageError,
 )
 from tui.api.ids import normalize_package_id
-from tui.api.models import Package, PackagePage, Status
+from tui.api.models import Package, Status
 from tui.api.retry import MAX_RETRY_AFTER
-from tui.base.entry_file import Change, EntryStore, read_entry_file
 from tui.polling.budget import Pace
 from tui.polling.policy import DEFAULT_INTERVAL, MIN_INTERVAL, PollState
-
-FILE_NAME = "watchlist.json"
-#: The most packages one watchlist holds.
-MAX_WATCHED = 200
-MAX_NAME = 200
-_MAX_FILE_SIZE = 512 * 1024
-_VERSION = 1
-
-#: The global budget: the service sees at most MAX_PER_WINDOW of our requests in any
-#: WINDOW seconds (see _Budget). The window is a little over a second so that, even
-#: with clock granularity and jitter, no second holds more than 5 (the tenant allows ~20).
-MAX_PER_WINDOW = 5
-WINDOW = 1.1
-MAX_IN_FLIGHT = 2
-#: When a 429 says nothing about how long to wait.
-RATE_LIMIT_PAUSE = 60.0
-
-#: Per package, the most statuses the session timeline keeps (the first is always kept).
-MAX_TIMELINE = 20
-#: Packages the session history remembers (least recently updated are dropped first).
-MAX_HISTORY_PACKAGES = 500
-
-
-def default_path() -> Path:
-    from tui.config import data_dir
-
-    return data_dir() / FILE_NAME
-
-
-# --------------------------------------------------------------------------- store
-
-
-@dataclass(frozen=True, slots=True)
-class WatchEntry:
-    package_id: str
-    #: The name and status last seen (raw server text, possibly None; made inert when shown).
-    name: str | None = None
-    status: str | None = None
-    #: When it was added, epoch seconds.
-    added_at: float = 0.0
-
-
-AddResult = Literal["added", "present", "full", "invalid", "refused"]
-
-
-class WatchlistStore(EntryStore[WatchEntry]):
-    """The watched packages, in the order added, in memory and (unless ``path`` is None) on disk.
-
-    Changes happen in memory at once; :meth:`save` applies them to the file as
-    it is now (another cypkg may have changed it) and may run in another thread.
-    While the file is kept as it is (:attr:`read_only`: over the limits, a link,
-    unreadable) adding and removing are refused and :attr:`notice` says why;
-    statuses seen are kept in memory only.
-    """
-
-    label: ClassVar[str] = "watchlist"
-    read_only_effect: ClassVar[str] = "packages cannot be added or removed here"
-
-    def __init__(
-        self,
-        path: Path | None,
-        *,
-        limit: int = MAX_WATCHED,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._clock = clock
-        super().__init__(path, limit=limit, max_bytes=_MAX_FILE_SIZE)
-
-    def _parse(self, item: object) -> WatchEntry | None:
-        return _entry(item)
-
-    def _dump(self, entries: list[WatchEntry]) -> bytes:
-        return dump_entries(entries)
-
-    def add(
-        self, package_id: str, *, name: str | None = None, status: str | None = None
-    ) -> AddResult:
-        """Add a package (in memory); the caller saves. Never evicts another entry."""
-        try:
-            pid = normalize_package_id(package_id)
-        except InvalidPackageId:
-            return "invalid"
-        if pid in self:
-            return "present"
-        if self.read_only:
-            return "refused"
-        if len(self) >= self.limit:
-            return "full"
-        entry = WatchEntry(pid, _clip(name, MAX_NAME), _clip(status, 40), self._clock())
-
-        def change(entries: list[WatchEntry]) -> list[WatchEntry] | None:
-            if any(e.package_id == pid for e in entries):
-                return None
-            return [*entries, entry]
-
-        return "added" if self._change(change) else "present"
-
-    def remove(self, package_id: str) -> bool:
-        """Stop watching a package (the caller saves); False when absent or read-only."""
-        if self.read_only:
-            return False
-
-        def change(entries: list[WatchEntry]) -> list[WatchEntry] | None:
-            kept = [e for e in entries if e.package_id != package_id]
-            return kept if len(kept) != len(entries) else None
-
-        return self._change(change)
-
-    def update(self, package_id: str, *, name: str | None, status: str | None) -> bool:
-        """Remember what a fetch found; True when it changed (the caller saves then).
-
-        In the file it changes only an entry still there: it never brings back a
-        package another cypkg stopped watching.
-        """
-        return self._change(_updating(package_id, _clip(name, MAX_NAME), _clip(status, 40)))
-
-
-def _updating(package_id: str, name: str | None, status: str | None) -> Change[WatchEntry]:
-    def change(entries: list[WatchEntry]) -> list[WatchEntry] | None:
-        for index, entry in enumerate(entries):
-            if entry.package_id != package_id:
-                continue
-            new = WatchEntry(
-                package_id,
-                name if name is not None else entry.name,
-                status if status is not None else entry.status,
-                entry.added_at,
-            )
-            if new == entry:
-                return None
-            return [*entries[:index], new, *entries[index + 1 :]]
-        return None
-
-    return change
-
-
-def _clip(value: str | None, limit: int) -> str | None:
-    return value[:limit] if isinstance(value, str) else None
-
-
-def dump_entries(entries: list[WatchEntry]) -> bytes:
-    document = {
-        "version": _VERSION,
-        "entries": [
-            {"package_id": e.package_id, "name": e.name, "status": e.status, "added_at": e.added_at}
-            for e in entries
-        ],
-    }
-    return (json.dumps(document, indent=1, ensure_ascii=True) + "\n").encode("ascii")
-
-
-def read_entries(path: Path) -> tuple[list[WatchEntry], bool]:
-    """The entries in ``path``, and whether something in it was skipped as damaged."""
-    return read_entry_file(path, _entry, _MAX_FILE_SIZE)
-
-
-def _entry(item: object) -> WatchEntry | None:
-    if not isinstance(item, dict) or not isinstance(item.get("package_id"), str):
-        return None
-    try:
-        pid = normalize_package_id(item["package_id"])
-    except InvalidPackageId:
-        return None
-    name, status, added = item.get("name"), item.get("status"), item.get("added_at")
-    return WatchEntry(
-        pid,
-        name[:MAX_NAME] if isinstance(name, str) else None,
-        status[:40] if isinstance(status, str) else None,
-        float(added) if isinstance(added, (int, float)) and not isinstance(added, bool) else 0.0,
-    )
-
-
-# --------------------------------------------------------------------------- outcomes
-
-
-def _severity(code: int) -> int:
-    # success < timeout < failed < any error, and among errors the higher code.
-    return {0: 0, 3: 1, 1: 2}.get(code, 3 + code)
-
-
-def worst_exit_code(codes: list[int]) -> int:
-    """The exit code of a watch of several packages: its worst outcome.
-
-    Any error (4 not found, 5 auth/permission, 6 network; the higher wins) is
-    worse than ``failed`` (1), which is worse than ``timeout`` (3), which is
-    worse than ``success`` (0).
-    """
-    return max(codes, key=_severity, default=0)
-
-
-# --------------------------------------------------------------------------- history
-
-
-@dataclass(frozen=True, slots=True)
-class SeenStatus:
-    #: Epoch seconds when this status was first seen.
-    at: float
-    status: Status
-    #: The status text as received (shown for statuses this version does not know).
-    text: str | None
-
-
-class StatusHistory:
-    """Statuses seen this session, per package: a new entry each time the status changes."""
-
-    def __init__(
-        self, *, per_package: int = MAX_TIMELINE, packages: int = MAX_HISTORY_PACKAGES
-    ) -> None:
-        self.per_package = max(per_package, 2)
-        self.packages = packages
-        self._seen: OrderedDict[str, list[SeenStatus]] = OrderedDict()
-
-    def record(self, package_id: str, package: Package, at: float) -> bool:
-        """Note ``package``'s status; True when it differs from the last one seen."""
-        text = package.status_text if package.status is Status.UNKNOWN else None
-        entries = self._seen.get(package_id)
-        if entries is None:
-            entries = self._seen[package_id] = []
-            while len(self._seen) > self.packages:
-                self._seen.popitem(last=False)
-        last = entries[-1] if entries else None
-        if last is not None and (last.status, last.text) == (package.status, text):
-            return False
-        entries.append(SeenStatus(at, package.status, text))
-        if len(entries) > self.per_package:
-            # Keep the first status seen; drop the oldest of the rest.
-            del entries[1]
-        self._seen.move_to_end(package_id)
-        return True
-
-    def get(self, package_id: str) -> list[SeenStatus]:
-        return list(self._seen.get(package_id, ()))
-
-
-# --------------------------------------------------------------------------- scheduler
-
-Outcome = Package | CypkgError
-ListOutcome = PackagePage | CypkgError
-
-
-@dataclass(frozen=True)
-class ListRequest:
-    """One page of every started package of the tenant: ``GET /packages/v2?page=N
-    &page_size=200&status=started``; it refreshes all watched started packages at once."""
-
-    page: int = 1
-    page_size: int = MAX_PAGE_SIZE
-
-    @property
-    def filters(self) -> dict[str, str]:
-        return {"status": Status.STARTED.value}
-
-
-@dataclass(frozen=True, eq=False)
-class Errand:
-    """A one-off request of a screen (a page of the package browser) that goes through
-    the same budget as the polls, before them. ``call`` runs it and returns how many
-    requests it sent the service (a sign-in on the way makes 2)."""
-
-    call: Callable[[], Awaitable[int]]
-
-
-@dataclass(frozen=True)
-class Sent:
-    """What a fetch returns when it knows what it cost: the outcome, and the requests
-    sent for it (the GET, and a sign-in when the token had to be renewed)."""
-
-    outcome: Outcome | None
-    requests: int = 1
-
-
-@dataclass(frozen=True)
-class SentList:
-    """:class:`Sent` for a list page."""
-
-    outcome: ListOutcome | None
-    requests: int = 1
-
-
-#: What to send next: a GET of one package (its ID), a page of the started list, or an errand.
-Request = str | ListRequest | Errand
-
-#: The holder of the packages on the watchlist (a view adds its own name).
-WATCHLIST = "watchlist"
-
-
-@dataclass
-class _Round:
-    """A list round under way: the watched packages it refreshes and has not seen yet."""
-
-    members: set[str]
-    page: int = 1
-    #: A page request is in flight (else the next page waits for the budget).
-    sending: bool = True
-
-
-@dataclass
-class Watch:
-    """What the scheduler knows about one watched package."""
-
-    package_id: str
-    poll: PollState
-    #: Monotonic time of the next request; None once polling stopped.
-    due: float | None = 0.0
-    in_flight: bool = False
-    package: Package | None = None
-    error: CypkgError | None = None
-    #: Wall-clock time (epoch s) of the last successful fetch.
-    updated_at: float | None = None
-    #: Seen in a non-terminal status, so reaching a terminal one is news.
-    seen_started: bool = False
-    requests: int = 0
-    #: Missing from the started list: its next request is a GET by ID (its final state).
-    by_id: bool = False
-    #: Who wants this package polled: the watchlist, a detail screen showing it, …
-    #: It is polled once whatever their number, and dropped when the last one leaves.
-    holders: set[str] = field(default_factory=set)
-    #: The holders that paused it (``p`` on a detail screen): no polls while any does.
-    pausers: set[str] = field(default_factory=set)
-    #: Monotonic time the request in flight (or the last one) was sent.
-    sent_at: float | None = None
-    #: Refreshed by hand while paused: one request goes anyway.
-    once: bool = False
-
-    @property
-    def active(self) -> bool:
-        return self.due is not None or self.in_flight
-
-    @property
-    def paused(self) -> bool:
-        return bool(self.pausers)
-
-
-@dataclass(frozen=True)
-class WatchEvent:
-    """The result of one request, after the scheduler applied it."""
-
-    package_id: str
-    watch: Watch
-    #: The terminal status reached after being seen under way: announce it.
-    finished: Status | None = None
-    #: Polling stopped for good with this error (not found, no permission, …).
-    stopped_by: CypkgError | None = None
-    #: One of the events of a list page (a view redraws once for the page, not for each).
-    listed: bool = False
-
-
-@dataclass
-class _Budget:
-    """At most ``limit`` requests that the service may see within any ``window`` seconds.
-
-    A request may reach the service at any moment between its start and its
-    reply (a sign-in or a slow connection can hold it back), so a request counts
-    against the budget from its start until ``window`` seconds after its reply.
-    Counting starts alone would let requests delayed on the way bunch up with
-    the next ones at the service.
-    """
-
-    limit: int
-    window: float
-    in_flight: int = 0
-    ended: deque[float] = field(default_factory=deque)
-
-    def _trim(self, now: float) -> None:
-        while self.ended and self.ended[0] <= now - self.window:
-            self.ended.popleft()
-
-    def available(self, now: float) -> bool:
-        self._trim(now)
-        return self.in_flight + len(self.ended) < self.limit
-
-    def next_slot(self, now: float) -> float | None:
-        """When a request may start; None when only a reply can free the budget."""
-        if self.available(now):
-            return now
-        if not self.ended:
-            return None
-        # A hair later than the oldest reply leaving the window, against float rounding.
-        return self.ended[0] + self.window + 1e-6
-
-    def spend(self) -> None:
-        self.in_flight += 1
-
-    def release(self, now: float, requests: int = 1) -> None:
-        """A request is over; ``requests`` is what it cost the service (a sign-in adds one)."""
-        self.in_flight = max(self.in_flight - 1, 0)
-        self.ended.extend([now] * max(requests, 1))
+from tui.polling.requests import (
+    MAX_IN_FLIGHT,
+    MAX_PER_WINDOW,
+    RATE_LIMIT_PAUSE,
+    WATCHLIST,
+    WINDOW,
+    Budget,
+    Errand,
+    ListOutcome,
+    ListRequest,
+    Outcome,
+    Request,
+    Round,
+    Watch,
+    WatchEvent,
+)
 
 
 class WatchScheduler:
@@ -478,7 +93,7 @@ class WatchScheduler:
         #: The last interval the daily budget stretched (its reason), None while it does not.
         self.stretched: Pace | None = None
         self.max_in_flight = max(max_in_flight, 1)
-        self._budget = _Budget(max(max_per_window, 1), window)
+        self._budget = Budget(max(max_per_window, 1), window)
         self._rng = rng
         self.watches: dict[str, Watch] = {}
         self._queue: list[tuple[float, int, str]] = []
@@ -493,12 +108,13 @@ class WatchScheduler:
         #: Requests handed out so far, and the most ever in flight at once.
         self.started = 0
         self.peak_in_flight = 0
-        self._wake: asyncio.Event | None = None
+        #: Set by the asyncio driver (tui.polling.driver) while it runs: wake() sets it.
+        self.wake_event: asyncio.Event | None = None
         #: Refresh started packages through the list endpoint (the driver can send it).
         self.batch = batch
         #: Why the list cannot be used (403: no list scope); set once, kept for the session.
         self.list_refused: CypkgError | None = None
-        self._round: _Round | None = None
+        self._round: Round | None = None
         #: Pages the last round needed (a round's cost, for the daily budget).
         self._pages = 1
         #: A round's cost while a list page is applied: counted once for its 200
@@ -780,14 +396,14 @@ class WatchScheduler:
             if not w.in_flight and w.due is not None and self._listed(w)
         }
 
-    def _start_round(self, members: set[str]) -> _Round:
+    def _start_round(self, members: set[str]) -> Round:
         now = self.clock()
         for pid in members:
             watch = self.watches[pid]
             watch.in_flight = True
             watch.requests += 1
             watch.sent_at = now
-        return _Round(members)
+        return Round(members)
 
     def _end_round(self, now: float, *, by_id: bool) -> None:
         """The round is over; those it has not seen are due now (``by_id``: by a GET)."""
@@ -942,7 +558,7 @@ class WatchScheduler:
         self._end_round(now, by_id=True)
         return events
 
-    def _list_failed(self, round_: _Round, error: CypkgError, now: float) -> list[WatchEvent]:
+    def _list_failed(self, round_: Round, error: CypkgError, now: float) -> list[WatchEvent]:
         if _list_unusable(error):
             self.list_refused = error  # decided once: per-package GETs from now on
             self._end_round(now, by_id=False)
@@ -1000,92 +616,8 @@ class WatchScheduler:
     # -- asyncio driver ---------------------------------------------------------
 
     def wake(self) -> None:
-        if self._wake is not None:
-            self._wake.set()
-
-    async def run(
-        self,
-        fetch: Callable[[str], Awaitable[Outcome | Sent | None]],
-        on_event: Callable[[WatchEvent], None],
-        *,
-        wall: Callable[[], float] = time.time,
-        fetch_list: Callable[[ListRequest], Awaitable[ListOutcome | SentList | None]] | None = None,
-        on_list: Callable[[], None] | None = None,
-    ) -> None:
-        """Poll while any package is active: start what is due, sleep until the next due
-        time or a wake. Returns once every package stopped and no errand is left (run
-        it again after adding).
-
-        ``fetch`` runs one request and returns its outcome (never raises; None
-        for a stale reply), or a :class:`Sent` that also says what it cost;
-        ``on_event`` sees every applied reply. ``fetch_list`` runs a
-        :class:`ListRequest` likewise (without it nothing is batched);
-        ``on_list`` is called after each list page is applied. Errands run their
-        own call.
-        """
-        if fetch_list is None:
-            self.batch = False
-        self._wake = asyncio.Event()
-        tasks: set[asyncio.Task[None]] = set()
-
-        def applied(event: WatchEvent | None) -> None:
-            if event is not None:
-                with contextlib.suppress(Exception):
-                    on_event(event)
-
-        async def one(package_id: str) -> None:
-            try:
-                got = await fetch(package_id)
-            except Exception as exc:  # a fetch that raised: shown, never fatal
-                got = CypkgError(f"{type(exc).__name__}: {exc}")
-            sent = got if isinstance(got, Sent) else Sent(got)
-            applied(self.complete(package_id, sent.outcome, wall=wall(), requests=sent.requests))
-
-        async def listed(request: ListRequest) -> None:
-            assert fetch_list is not None  # batching is off without it
-            got: ListOutcome | SentList | None
-            try:
-                got = await fetch_list(request)
-            except Exception as exc:  # a fetch that raised: shown, never fatal
-                got = CypkgError(f"{type(exc).__name__}: {exc}")
-            sent = got if isinstance(got, SentList) else SentList(got)
-            completed = self.complete_list(
-                request, sent.outcome, wall=wall(), requests=sent.requests
-            )
-            for event in completed:
-                applied(event)
-            if on_list is not None:
-                with contextlib.suppress(Exception):
-                    on_list()
-
-        async def errand(request: Errand) -> None:
-            requests = 1
-            try:
-                with contextlib.suppress(Exception):  # its own caller hears of it
-                    requests = await request.call()
-            finally:
-                self.complete_errand(requests)
-
-        try:
-            while self.busy:
-                self._wake.clear()
-                for request in self.take():
-                    if isinstance(request, ListRequest):
-                        task = asyncio.create_task(listed(request))
-                    elif isinstance(request, Errand):
-                        task = asyncio.create_task(errand(request))
-                    else:
-                        task = asyncio.create_task(one(request))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-                wakeup = self.next_wakeup()
-                timeout = None if wakeup is None else max(wakeup - self.clock(), 0.0)
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=timeout)
-        finally:
-            for task in tasks:
-                task.cancel()
-            self._wake = None
+        if self.wake_event is not None:
+            self.wake_event.set()
 
 
 def _normalized(package_id: str | None) -> str | None:

@@ -55,7 +55,8 @@ if TYPE_CHECKING:
     from tui.polling.budget import Pace
     from tui.polling.clients import Demo
     from tui.polling.daily_count import DailyCounter
-    from tui.polling.scheduler import StatusHistory, WatchlistStore
+    from tui.polling.history import StatusHistory
+    from tui.polling.watchlist import WatchlistStore
     from tui.ui.screens.watchlist import WatchlistService
 
 #: Environment variable naming the theme (e.g. ``ansi-dark`` on a 16-colour terminal).
@@ -391,7 +392,7 @@ class CypkgApp(App[int]):
     def watchlist_store(self) -> WatchlistStore:
         """The watched packages, read from the data dir (memory only in demo mode)."""
         if self._watchlist_store is None:
-            from tui.polling.scheduler import WatchlistStore, default_path
+            from tui.polling.watchlist import WatchlistStore, default_path
 
             self._watchlist_store = WatchlistStore(None if self.is_demo else default_path())
         return self._watchlist_store
@@ -400,7 +401,7 @@ class CypkgApp(App[int]):
     def history(self) -> StatusHistory:
         """Statuses seen this session per package (the detail screen's timeline)."""
         if self._history is None:
-            from tui.polling.scheduler import StatusHistory
+            from tui.polling.history import StatusHistory
 
             self._history = StatusHistory()
         return self._history

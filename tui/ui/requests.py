@@ -21,7 +21,7 @@ from tui.base.safe_text import inert
 
 if TYPE_CHECKING:
     from tui.api.models import Package, PackagePage
-    from tui.polling.scheduler import ListRequest
+    from tui.polling.requests import ListRequest
     from tui.ui.app import CypkgApp
 
 T = TypeVar("T")

@@ -53,7 +53,7 @@ from tui.ui.widgets.tabs import SteadyTabs
 from tui.ui.widgets.timeline import StatusTimeline
 
 if TYPE_CHECKING:
-    from tui.polling.scheduler import Watch, WatchEvent
+    from tui.polling.requests import Watch, WatchEvent
     from tui.ui.app import CypkgApp
 
 TABS = ("overview", "descriptor", "examples", "uploader", "raw")

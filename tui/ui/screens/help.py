@@ -120,7 +120,7 @@ def help_text(app: CypkgApp) -> str:
     from tui.config import describe_paths
     from tui.polling.budget import usage_text
     from tui.polling.daily_count import FILE_NAME as REQUESTS_FILE
-    from tui.polling.scheduler import FILE_NAME as WATCHLIST_FILE
+    from tui.polling.watchlist import FILE_NAME as WATCHLIST_FILE
 
     lines = [
         "cypkg — look up Cylance Optics packages and watch their upload status.",

@@ -37,6 +37,7 @@ from tui.api.ids import extract_package_id
 from tui.api.models import Package, Status
 from tui.base.safe_text import inert
 from tui.polling.budget import usage_text
+from tui.polling.driver import drive
 from tui.polling.present import (
     STATUS_LABELS,
     human_duration,
@@ -45,14 +46,8 @@ from tui.polling.present import (
     until_label,
     watch_step,
 )
-from tui.polling.scheduler import (
-    MAX_PER_WINDOW,
-    WATCHLIST,
-    Sent,
-    SentList,
-    WatchEvent,
-    WatchScheduler,
-)
+from tui.polling.requests import MAX_PER_WINDOW, WATCHLIST, Sent, SentList, WatchEvent
+from tui.polling.scheduler import WatchScheduler
 from tui.ui.requests import counted, fetch_package, fetch_started_page, in_daemon_thread
 from tui.ui.term_title import notify_kind, notify_sequence
 from tui.ui.title import refresh_title
@@ -63,7 +58,8 @@ from tui.ui.widgets.still import StillInput
 from tui.ui.widgets.watch_table import WatchHeader, WatchRow, WatchTable
 
 if TYPE_CHECKING:
-    from tui.polling.scheduler import ListRequest, Watch, WatchEntry
+    from tui.polling.requests import ListRequest, Watch
+    from tui.polling.watchlist import WatchEntry
     from tui.ui.app import CypkgApp
 
 T = TypeVar("T")
@@ -111,7 +107,8 @@ class WatchlistService:
         if self.running or not self.scheduler.busy:
             return
         self._worker = self.app.run_worker(
-            self.scheduler.run(
+            drive(
+                self.scheduler,
                 self._fetch,
                 self._on_event,
                 wall=self.app.options.clock,

@@ -16,8 +16,8 @@ from textual.widget import Widget
 
 from tui.api.models import Status
 from tui.base.safe_text import inert
+from tui.polling.history import SeenStatus
 from tui.polling.present import STATUS_LABELS
-from tui.polling.scheduler import SeenStatus
 from tui.ui.widgets.fields import STATUS_STYLES
 
 
