@@ -443,10 +443,10 @@ async def test_tui_watchlist_polls_started_packages_through_the_list(
     )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f4")
-        scheduler = app.watchlist.scheduler
+        scheduler = app.engine.scheduler
         await wait_until(pilot, lambda: len(list_requests(tenant)) >= 2, what="2 rounds")
         redraws: list[int] = []
-        app.watchlist.subscribe(lambda: redraws.append(1))
+        app.engine.subscribe(lambda: redraws.append(1))
         rounds = len(list_requests(tenant))
         await wait_until(pilot, lambda: len(list_requests(tenant)) >= rounds + 5, what="5 more")
         # One redraw a page, not one for each of the 50 packages in it.

@@ -200,7 +200,7 @@ async def test_watchlist_header_shows_todays_count_in_80_columns(
         await pilot.press("f4")
         await wait_until(pilot, lambda: isinstance(app.screen, WatchlistScreen))
         await wait_until(
-            pilot, lambda: app.watchlist.scheduler.active == 0, what="the package fetched"
+            pilot, lambda: app.engine.scheduler.active == 0, what="the package fetched"
         )
         await pilot.pause(1.1)  # a tick redraws the header
         line = summary_line(screen_text, app)
@@ -233,7 +233,7 @@ async def test_watchlist_says_when_the_budget_stretches_the_interval(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f4")
         await wait_until(pilot, lambda: isinstance(app.screen, WatchlistScreen))
-        scheduler = app.watchlist.scheduler
+        scheduler = app.engine.scheduler
         await wait_until(pilot, lambda: scheduler.stretched is not None, what="a stretch")
         watch = scheduler.watches[STARTED_SUCCESS_ID]
         assert watch.due is not None and watch.due - app.options.monotonic() > 0.9

@@ -40,7 +40,7 @@ async def test_timeline_and_terminal_title(
         await wait_until(pilot, lambda: screen.package is not None)
         # Watched too: the outcome must still be announced once, not twice.
         await pilot.press("w")
-        watch = app.watchlist.watch_state(STARTED_SUCCESS_ID)
+        watch = app.engine.watch_state(STARTED_SUCCESS_ID)
         await wait_until(pilot, lambda: watch.seen_started, what="watchlist saw it started")  # type: ignore[union-attr]
         timeline = screen.query_one(StatusTimeline)
         assert not timeline.display  # one status seen: nothing to tell yet

@@ -106,7 +106,7 @@ async def test_every_case_every_place(make_app, emulator, wait_until, screen_tex
             package["packageId"] = case.value or home
             # The engine announces the end of an upload once; re-arm it for each case.
             app.clear_notifications()
-            watch = app.watchlist.watch_state(home)
+            watch = app.engine.watch_state(home)
             assert watch is not None
             watch.seen_started = True
             serve(emulator, home, {**package, "status": "failed"})

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from tui.polling.daily_count import DailyCounter
     from tui.polling.history import StatusHistory
     from tui.polling.watchlist import WatchlistStore
-    from tui.ui.screens.watchlist import WatchlistService
+    from tui.ui.engine import RequestEngine
 
 #: Environment variable naming the theme (e.g. ``ansi-dark`` on a 16-colour terminal).
 ENV_THEME = "CYPKG_THEME"
@@ -251,7 +251,7 @@ class CypkgApp(App[int]):
         self.terminal_title = TerminalTitle(
             self._write_escape, lambda: title_enabled(self.config.settings.get("terminal_title"))
         )
-        self._watchlist: WatchlistService | None = None
+        self._engine: RequestEngine | None = None
         self._token_cache_told = False
         #: Today's request count for the active profile's tenant (built on first use).
         self._daily: DailyCounter | None = None
@@ -407,18 +407,19 @@ class CypkgApp(App[int]):
         return self._history
 
     @property
-    def watchlist(self) -> WatchlistService:
-        """The watched packages and their one poll scheduler (built on first use)."""
-        if self._watchlist is None:
-            from tui.ui.screens.watchlist import WatchlistService
+    def engine(self) -> RequestEngine:
+        """The one request engine: the watchlist, the packages shown, their one scheduler
+        (built on first use)."""
+        if self._engine is None:
+            from tui.ui.engine import RequestEngine
 
-            self._watchlist = WatchlistService(self)
-        return self._watchlist
+            self._engine = RequestEngine(self)
+        return self._engine
 
     @property
-    def watchlist_if_built(self) -> WatchlistService | None:
-        """The watchlist service when something built it already (asking must not build it)."""
-        return self._watchlist
+    def engine_if_built(self) -> RequestEngine | None:
+        """The request engine when something built it already (asking must not build it)."""
+        return self._engine
 
     def _write_escape(self, sequence: str) -> None:
         """Write a terminal sequence (title, notification) built by :mod:`tui.ui.term_title`."""
@@ -497,7 +498,7 @@ class CypkgApp(App[int]):
         limit = self.options.width_cache_limit
         self.set_interval(self.options.width_cache_period, lambda: trim_width_cache(limit))
         if len(self.watchlist_store):
-            self.watchlist.start()
+            self.engine.start()
         for store in (self.recent, self.watchlist_store):
             if store.notice:  # a file kept as it is: the user must hear it before using it
                 title = f"{store.label.capitalize()} kept as it is"

@@ -285,7 +285,7 @@ class BrowserScreen(Screen[None]):
                 query = self.query_state
                 generation = app.client_generation
                 self.requests += 1
-                outcome = await app.watchlist.request(functools.partial(_list, app, query))
+                outcome = await app.engine.request(functools.partial(_list, app, query))
                 if not self.is_attached:
                     return
                 if self._pending or query != self.query_state:
@@ -430,7 +430,7 @@ class BrowserScreen(Screen[None]):
         if package is None or not package.package_id:
             self.notify("Select a package with an ID first.", severity="warning", timeout=4)
             return
-        self.cy.watchlist.watch(package.package_id, name=package.name, status=package.status_text)
+        self.cy.engine.watch(package.package_id, name=package.name, status=package.status_text)
 
     # -- paging, sorting, filtering -------------------------------------------------
 

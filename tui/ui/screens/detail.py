@@ -206,6 +206,7 @@ class DetailScreen(Screen[None]):
             return
         self.cy.remember(self.package_id, move_to_front=True)
         self._start_viewing()
+        self.cy.engine.package_events.subscribe(self, self._on_event, immediate=True)
         watch = self._watch
         if watch is not None and (watch.package is not None or watch.error is not None):
             # Polled already (watched, or the answer came while the screen was built).
@@ -215,7 +216,8 @@ class DetailScreen(Screen[None]):
     def on_unmount(self) -> None:
         if self._viewing and self.package_id is not None:
             self._viewing = False
-            self.cy.watchlist.unview(self.package_id, self._holder)
+            self.cy.engine.package_events.unsubscribe(self)
+            self.cy.engine.unview(self.package_id, self._holder)
 
     def on_screen_resume(self) -> None:
         # The profile may have changed in the settings screen: fetch with the new client.
@@ -223,7 +225,7 @@ class DetailScreen(Screen[None]):
             self.action_refresh()
 
     # -- the package's watch ----------------------------------------------------------
-    # The app's one request engine (tui.ui.screens.watchlist.WatchlistService) polls the
+    # The app's one request engine (tui.ui.engine.RequestEngine) polls the
     # package; this screen is a view of its watch: it shows each answer, and r / p act
     # on the watch. Nothing here sends a request.
 
@@ -231,13 +233,13 @@ class DetailScreen(Screen[None]):
         if self._viewing or self.package_id is None:
             return
         self._viewing = True
-        self.cy.watchlist.view(self.package_id, self._holder, self._on_event)
+        self.cy.engine.view(self.package_id, self._holder)
 
     @property
     def _watch(self) -> Watch | None:
         if self.package_id is None:
             return None
-        return self.cy.watchlist.watch_state(self.package_id)
+        return self.cy.engine.watch_state(self.package_id)
 
     @property
     def state(self) -> PollState:
@@ -256,7 +258,7 @@ class DetailScreen(Screen[None]):
         return watch is not None and self._holder in watch.pausers
 
     def _on_event(self, event: WatchEvent) -> None:
-        if self.is_mounted:  # before that, on_mount shows what the watch has
+        if event.package_id == self.package_id and self.is_mounted:
             self._show(event.watch, event)
 
     def _show(self, watch: Watch, event: WatchEvent | None) -> None:
@@ -302,7 +304,7 @@ class DetailScreen(Screen[None]):
             package = self.package
             name = package.name if package else None
             status = (package.status_text or package.status.value) if package else None
-            self.cy.watchlist.watch(self.package_id, name=name, status=status)
+            self.cy.engine.watch(self.package_id, name=name, status=status)
 
     def _apply_error(self, watch: Watch, error: CypkgError, event: WatchEvent | None) -> None:
         self.error = error
@@ -418,7 +420,7 @@ class DetailScreen(Screen[None]):
         waiting = self._next_time()
         error = self.error
         none = Content("")
-        service = self.cy.watchlist_if_built
+        service = self.cy.engine_if_built
         until = service.rate_limited_until() if service is not None else None
         held = None
         if until is not None and self.next_at is not None and not self.in_flight:
@@ -503,7 +505,7 @@ class DetailScreen(Screen[None]):
             return
         # Fetched now (during a rate-limit pause too: an answer ends it), at most once
         # per minimum interval however fast the key repeats.
-        self.cy.watchlist.refresh(self.package_id)
+        self.cy.engine.refresh(self.package_id)
 
     def action_pause(self) -> None:
         live = self.package is not None and not self.package.status.is_terminal
@@ -512,7 +514,7 @@ class DetailScreen(Screen[None]):
             return
         if self.package_id is None:
             return
-        self.cy.watchlist.pause(self.package_id, self._holder, not self.paused)
+        self.cy.engine.pause(self.package_id, self._holder, not self.paused)
         self._refresh_status()
         self.notify("Polling paused." if self.paused else "Polling resumed.", timeout=3)
 
