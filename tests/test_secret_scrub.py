@@ -41,12 +41,12 @@ def leaked(data: str | bytes, secret: str = CANARY) -> list[str]:
 
 
 def write_config(table: dict[str, Any], *, name: str = "default") -> Path:
-    import tomli_w
+    import tomlkit
 
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     document = {"active_profile": name, "profiles": {name: table}}
-    path.write_text(tomli_w.dumps(document))
+    path.write_text(tomlkit.dumps(document))
     path.chmod(0o600)
     return path
 

@@ -127,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
         _global_options(p, suppress=True)
         return p
 
-    tui = sub.add_parser("tui", help=argparse.SUPPRESS)
+    # No help=: before Python 3.14 argparse lists help=SUPPRESS as "tui  ==SUPPRESS==".
+    tui = sub.add_parser("tui")
     _global_options(tui, suppress=True)
     tui.add_argument("--theme", default=argparse.SUPPRESS, help=THEME_HELP)
     tui.add_argument("package_id", nargs="?", help="package ID to open")
