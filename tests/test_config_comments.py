@@ -23,7 +23,7 @@ from tui.config import (
     save_config,
     upsert_profile,
 )
-from tui.screens.settings import SettingsScreen
+from tui.ui.screens.settings import SettingsScreen
 
 if sys.version_info >= (3, 11):
     import tomllib
