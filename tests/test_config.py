@@ -29,6 +29,7 @@ from tui.config import (
     save_config,
     upsert_profile,
 )
+from tui.config import store as cfg_store
 
 SECRET = "Sup3r-S3cret-Value-4f1c"
 # Tenant and app IDs are UUIDs (the settings, the file and the environment refuse others).
@@ -688,7 +689,7 @@ def test_corrupt_file_is_kept_before_save(
         def now(cls, tz: dt.tzinfo | None = None) -> FrozenClock:
             return cls.fromtimestamp(frozen.timestamp(), tz)
 
-    monkeypatch.setattr(cfg, "datetime", FrozenClock)
+    monkeypatch.setattr(cfg_store, "datetime", FrozenClock)
     new = upsert_profile(Config(), full_profile(), activate=True)
     save_config(new, cfg_file)
 

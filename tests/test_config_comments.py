@@ -183,7 +183,7 @@ def test_a_failed_edit_falls_back_to_a_fresh_file(
 ) -> None:
     """If the in-place edit ever means something else than the settings, the file is
     written fresh (comments lost, the .bak has them) rather than wrong."""
-    from tui import config_edit
+    from tui.config import edit as config_edit
 
     monkeypatch.setattr(config_edit, "update", lambda text, before, after: 'active_profile = "x"\n')
     config = load_config(cfg_file)

@@ -16,12 +16,6 @@ from datetime import datetime, timezone
 
 from tui.polling.present import human_duration
 
-#: The tenant's whole quota, as the API documentation gives it.
-DOCUMENTED_DAILY_QUOTA = 100_000
-#: cypkg's share by default: a tenth of the quota, the rest is for the tenant's other tools.
-DEFAULT_DAILY_BUDGET = 10_000
-#: Above this a value is more likely a typo than a quota anyone has.
-MAX_DAILY_BUDGET = 1_000_000_000
 DAY = 86_400.0
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tui.config import Config, Profile, Secret, token_cache_dir
+from tui.config.settings import DOCUMENTED_DAILY_QUOTA
 
 if TYPE_CHECKING:
     from tui.api.client import CylanceClient, RetryHook
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
     from tui.polling.daily_count import DailyCounter
 
 DEMO_PROFILE_NAME = "demo"
-#: The documented quota of a whole tenant, requests a day.
-DEMO_DAILY_BUDGET = 100_000
+#: The demo's tenant is the emulator's: it gets the whole documented quota.
+DEMO_DAILY_BUDGET = DOCUMENTED_DAILY_QUOTA
 
 
 def make_client(

@@ -22,13 +22,13 @@ from tui.api.errors import (
 )
 from tui.api.models import Package, Status
 from tui.api.retry import MAX_RETRY_AFTER
+from tui.config.settings import DEFAULT_POLL_INTERVAL, MAX_POLL_INTERVAL, MIN_POLL_INTERVAL
 from tui.polling.budget import Pace
 
-DEFAULT_INTERVAL = 5.0
-#: The tenant's whole budget is about 20 requests a second; one watcher never
-#: polls faster than once a second, whatever the setting says.
-MIN_INTERVAL = 1.0
-MAX_INTERVAL = 3600.0
+# The limits are the settings' (defined once, in tui.config.settings).
+DEFAULT_INTERVAL = DEFAULT_POLL_INTERVAL
+MIN_INTERVAL = MIN_POLL_INTERVAL
+MAX_INTERVAL = MAX_POLL_INTERVAL
 MAX_ERROR_BACKOFF = 300.0
 
 
