@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from tui.api.client import _json
 from tui.api.errors import InvalidResponse
+from tui.base.json_text import escape_json_text
 from tui.base.safe_text import UNSAFE_CHARACTERS
-from tui.cli.format import escape_json_text
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID
 

@@ -769,14 +769,9 @@ def _start_tui(args: argparse.Namespace, demo: Demo | None) -> int:
         return _cmd_watch(args, demo.profile, demo)
     theme = getattr(args, "theme", None)
     if theme is not None:
-        from textual.theme import BUILTIN_THEMES
+        from tui.ui.app import check_theme
 
-        if theme not in BUILTIN_THEMES:
-            from tui.api.errors import UsageError
-
-            raise UsageError(
-                f"No theme '{_inert(theme)}'; use one of: " + ", ".join(sorted(BUILTIN_THEMES))
-            )
+        check_theme(theme)
     return run_app(
         profile_name=args.profile,
         api_url=args.api_url,
@@ -811,7 +806,7 @@ def _safe_json(raw: str) -> str:
 
     The result decodes to exactly the same value; it just cannot act on a terminal.
     """
-    from tui.cli.format import escape_json_text
+    from tui.base.json_text import escape_json_text
 
     return escape_json_text(raw)
 

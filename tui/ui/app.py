@@ -31,7 +31,7 @@ from textual.driver import Driver
 from textual.reactive import var
 from textual.screen import Screen
 
-from tui.api.errors import ConfigError, CypkgError
+from tui.api.errors import ConfigError, CypkgError, UsageError
 from tui.base.safe_text import inert
 from tui.config import (
     DEFAULT_PROFILE,
@@ -155,6 +155,16 @@ def real_user_host() -> str:
         user = "?"
     host = socket.gethostname().split(".")[0] or "?"
     return inert(f"{user}@{host}", limit=60)
+
+
+def check_theme(name: str) -> None:
+    """Refuse a theme Textual does not have (``--theme``), naming the ones it has."""
+    from textual.theme import BUILTIN_THEMES
+
+    if name not in BUILTIN_THEMES:
+        raise UsageError(
+            f"No theme '{inert(name, limit=60)}'; use one of: " + ", ".join(sorted(BUILTIN_THEMES))
+        )
 
 
 def guess_theme(env: dict[str, str] | os._Environ[str] | None = None) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -25,9 +25,12 @@ if TYPE_CHECKING:
     from tui.ui.app import CypkgApp
 
 
-def binding_sections() -> list[tuple[str, list[BindingType]]]:
-    """(title, BINDINGS) of the app and of each screen, in the order a user meets them."""
-    from tui.ui.app import CypkgApp
+def binding_sections(app: App[Any]) -> list[tuple[str, list[BindingType]]]:
+    """(title, BINDINGS) of the app and of each screen, in the order a user meets them.
+
+    The app's bindings come from the app given (importing the app class here would
+    make a circle: the app imports this module to apply the remaps).
+    """
     from tui.ui.screens.browser import BrowserScreen
     from tui.ui.screens.detail import DetailScreen
     from tui.ui.screens.lookup import LookupScreen, RecentList
@@ -35,7 +38,7 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
     from tui.ui.screens.watchlist import WatchlistScreen
 
     return [
-        ("Everywhere", list(CypkgApp.BINDINGS)),
+        ("Everywhere", list(type(app).BINDINGS)),
         ("Lookup", [*LookupScreen.BINDINGS, *RecentList.BINDINGS]),
         ("Package detail", list(DetailScreen.BINDINGS)),
         ("Package browser (F3)", list(BrowserScreen.BINDINGS)),
@@ -45,9 +48,9 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
     ]
 
 
-def known_binding_ids() -> set[str]:
+def known_binding_ids(app: App[Any]) -> set[str]:
     ids: set[str] = set()
-    for _title, bindings in binding_sections():
+    for _title, bindings in binding_sections(app):
         ids.update(b.id for b in Binding.make_bindings(bindings) if b.id)
     return ids
 
@@ -57,7 +60,7 @@ def config_keymap(app: CypkgApp) -> tuple[dict[str, str], list[str]]:
     keymap, problems = parse_keymap(app.config.settings.get("keys"))
     if not keymap:
         return keymap, problems
-    known = known_binding_ids()
+    known = known_binding_ids(app)
     for binding_id in sorted(set(keymap) - known):
         problems.append(
             f"[keys] {inert(binding_id, limit=40)!r} is not a binding ID; ignored (F1 lists them)."
@@ -86,7 +89,7 @@ def keys_text(app: CypkgApp) -> list[str]:
     keymap, _ = config_keymap(app)
     lines: list[str] = []
     listed: set[str] = set()
-    for title, bindings in binding_sections():
+    for title, bindings in binding_sections(app):
         lines += ["", title, "─" * len(title)]
         grouped: dict[str, tuple[list[str], str | None, str]] = {}
         for binding in Binding.make_bindings(bindings):

@@ -18,8 +18,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui.api.models import Example, Package
+from tui.base.json_text import escape_json_text
 from tui.base.safe_text import inert
-from tui.cli.format import escape_json_text
 from tui.polling.present import (
     MISSING,
     ago,
