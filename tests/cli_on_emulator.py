@@ -8,6 +8,7 @@ import pytest
 
 from tui import cli
 from tui.api.client import CylanceClient
+from tui.cli import watch as cli_watch
 from tui.emulator import DEMO, Emulator
 
 
@@ -18,8 +19,8 @@ def point_cli_at(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, fake_clock
     monkeypatch.setenv("CYPKG_TENANT_ID", DEMO.tenant_id)
     monkeypatch.setenv("CYPKG_APP_ID", DEMO.app_id)
     monkeypatch.setenv("CYPKG_APP_SECRET", DEMO.app_secret)
-    monkeypatch.setattr(cli, "_sleep", fake_clock.advance)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)
+    monkeypatch.setattr(cli_watch, "_sleep", fake_clock.advance)
+    monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)
     monkeypatch.setattr(CylanceClient, "_wait", lambda _self, delay, _e: fake_clock.advance(delay))
     return emulator
 

@@ -15,6 +15,7 @@ from tui import cli
 from tui.api.client import CylanceClient
 from tui.api.errors import MissingScope, RateLimited, ServerError
 from tui.api.models import Package, PackagePage, Status, parse_package
+from tui.cli import watch as cli_watch
 from tui.emulator import DEMO, Emulator
 from tui.emulator.apps import SCOPE_READ
 from tui.polling.requests import ListRequest
@@ -272,8 +273,8 @@ def watch_for(
         if fake_clock() - began >= seconds:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_sleep", sleep)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)
+    monkeypatch.setattr(cli_watch, "_sleep", sleep)
+    monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)
     monkeypatch.setattr(
         CylanceClient, "_wait", lambda self, delay, error: fake_clock.advance(delay)
     )
@@ -446,7 +447,8 @@ async def test_tui_watchlist_polls_started_packages_through_the_list(
         scheduler = app.engine.scheduler
         await wait_until(pilot, lambda: len(list_requests(tenant)) >= 2, what="2 rounds")
         redraws: list[int] = []
-        app.engine.subscribe(lambda: redraws.append(1))
+        # The screen is subscribed already: the signal calls every subscriber.
+        app.engine.changed.subscribe(app.screen, lambda _: redraws.append(1), immediate=True)
         rounds = len(list_requests(tenant))
         await wait_until(pilot, lambda: len(list_requests(tenant)) >= rounds + 5, what="5 more")
         # One redraw a page, not one for each of the 50 packages in it.

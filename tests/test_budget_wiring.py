@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from cli_on_emulator import point_cli_at, run
 
-from tui import cli
 from tui.api.errors import ConfigError
+from tui.cli import common as cli_common
 from tui.config import (
     DEFAULT_DAILY_BUDGET,
     ENV_DAILY_BUDGET,
@@ -168,7 +168,7 @@ def test_watch_stretches_its_interval_to_keep_the_budget(
     point_cli_at(monkeypatch, emulator, fake_clock)
     start = fake_clock()
     monkeypatch.setattr(
-        cli, "_wall", lambda: MIDNIGHT - 600 + (fake_clock() - start), raising=False
+        cli_common, "_wall", lambda: MIDNIGHT - 600 + (fake_clock() - start), raising=False
     )
     monkeypatch.setenv(ENV_DAILY_BUDGET, "20")
     code, out, err = run(capsys, "watch", STARTED_SUCCESS_ID, "--interval", "1")
@@ -310,7 +310,7 @@ def test_watch_of_several_packages_says_when_the_budget_stretches(
     point_cli_at(monkeypatch, emulator, fake_clock)
     start = fake_clock()
     monkeypatch.setattr(
-        cli, "_wall", lambda: MIDNIGHT - 600 + (fake_clock() - start), raising=False
+        cli_common, "_wall", lambda: MIDNIGHT - 600 + (fake_clock() - start), raising=False
     )
     monkeypatch.setenv(ENV_DAILY_BUDGET, "40")
     code, _out, err = run(capsys, "watch", STARTED_SUCCESS_ID, DEMO_PACKAGE_ID, "--interval", "1")

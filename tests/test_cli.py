@@ -16,6 +16,8 @@ import pytest
 
 from tui import __version__, cli
 from tui.api.retry import RetryPolicy
+from tui.cli import common as cli_common
+from tui.cli import watch as cli_watch
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import (
     DEMO_PACKAGE_ID,
@@ -179,8 +181,8 @@ def test_watch_until_terminal_status(
         slept.append(seconds)
         fake_clock.advance(seconds)
 
-    monkeypatch.setattr(cli, "_sleep", sleep)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
+    monkeypatch.setattr(cli_watch, "_sleep", sleep)
+    monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)  # the scheduler's clock
     result, out, _ = run(capsys, "watch", package_id, "--interval", "5")
     lines = out.strip().splitlines()
     assert result == code
@@ -194,8 +196,8 @@ def test_watch_json_lines(
     monkeypatch: pytest.MonkeyPatch,
     fake_clock: Any,
 ) -> None:
-    monkeypatch.setattr(cli, "_sleep", fake_clock.advance)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
+    monkeypatch.setattr(cli_watch, "_sleep", fake_clock.advance)
+    monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)  # the scheduler's clock
     code, out, _ = run(capsys, "watch", STARTED_SUCCESS_ID, "--json")
     statuses = [json.loads(line)["status"] for line in out.splitlines()]
     assert code == 0 and statuses == ["started", "success"]
@@ -207,8 +209,8 @@ def test_watch_survives_transient_errors(
     monkeypatch: pytest.MonkeyPatch,
     fake_clock: Any,
 ) -> None:
-    monkeypatch.setattr(cli, "_sleep", fake_clock.advance)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
+    monkeypatch.setattr(cli_watch, "_sleep", fake_clock.advance)
+    monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)  # the scheduler's clock
     assert run(capsys, "get", STARTED_SUCCESS_ID)[0] == 0  # signed in
     env.faults.fail_next(5, status=502)
     code, out, err = run(capsys, "watch", STARTED_SUCCESS_ID)
@@ -369,8 +371,8 @@ def test_a_signal_whose_exception_was_lost_still_ends_the_watch_sleep(
 ) -> None:
     """The handler's exception can be swallowed (raised inside a finalizer); a SIGTERM then
     left `cypkg watch` asleep for its whole interval (seen under load in CI)."""
-    monkeypatch.setattr(cli, "_SIGNALS_RECEIVED", [signal.SIGTERM])
+    monkeypatch.setattr(cli_common, "_SIGNALS_RECEIVED", [signal.SIGTERM])
     started = time.monotonic()
-    with pytest.raises(cli._Signalled) as caught:
-        cli._sleep(30)
+    with pytest.raises(cli_common._Signalled) as caught:
+        cli_watch._sleep(30)
     assert caught.value.signum == signal.SIGTERM and time.monotonic() - started < 1

@@ -21,6 +21,7 @@ import pytest
 
 from tui import cli
 from tui.api.client import CylanceClient
+from tui.cli import watch as cli_watch
 from tui.emulator import DEMO, Emulator
 
 #: Started now, succeeds ten minutes later by the emulator's (fake) clock.
@@ -59,8 +60,8 @@ def waits(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, fake_clock: Any) 
 
     # The real retry policy, with its real delays (60 s after a 429...), recorded.
     monkeypatch.setattr(CylanceClient, "_wait", client_wait)
-    monkeypatch.setattr(cli, "_sleep", poll_sleep)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
+    monkeypatch.setattr(cli_watch, "_sleep", poll_sleep)
+    monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)  # the scheduler's clock
     # Loading the CA store costs ~25 ms per client; the emulator speaks plain http.
     context = ssl.create_default_context()
     monkeypatch.setattr("tui.api.client._tls_verification", lambda ca_bundle: context)
@@ -236,8 +237,8 @@ def test_watch_survives_and_recovers(
         if len(waits.polls) == 2:  # two failed polls, then the service comes back
             fault.mend(service)
 
-    monkeypatch.setattr(cli, "_sleep", sleep)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
+    monkeypatch.setattr(cli_watch, "_sleep", sleep)
+    monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)  # the scheduler's clock
     code, out, err = run(capsys, "watch", PID, "--interval", "5")
     assert code == 0, err
     assert err.count("Polling again in") == 2 and fault.cause.split(" (")[0][:20] in err
@@ -303,8 +304,8 @@ def test_401_mid_session_is_renewed_silently(
         if len(waits.polls) == 1:
             emulator.revoke_tokens()  # mid-watch, between two polls
 
-    monkeypatch.setattr(cli, "_sleep", sleep)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
+    monkeypatch.setattr(cli_watch, "_sleep", sleep)
+    monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)  # the scheduler's clock
     emulator.clear_requests()
     code, out, err = run(capsys, "watch", PID, "--interval", "5")
     assert code == 0 and "success" in out and err == ""

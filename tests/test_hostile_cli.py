@@ -18,6 +18,7 @@ import pytest
 from tui import cli
 from tui.api.retry import RetryPolicy
 from tui.base.safe_text import inert
+from tui.cli import watch as cli_watch
 from tui.emulator import DEMO, Emulator
 
 PLACES = ("get", "get --json", "watch", "watch --json", "list", "list --json", "stderr")
@@ -31,8 +32,8 @@ def env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, fake_clock: Any) ->
     monkeypatch.setenv("CYPKG_APP_SECRET", DEMO.app_secret)
     fast = RetryPolicy(base_delay=0.001, max_delay=0.002, rate_limit_delay=0.01)
     monkeypatch.setattr("tui.api.client.RetryPolicy", lambda: fast)
-    monkeypatch.setattr(cli, "_sleep", fake_clock.advance)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
+    monkeypatch.setattr(cli_watch, "_sleep", fake_clock.advance)
+    monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)  # the scheduler's clock
     # Loading the CA store costs ~25 ms per client; the emulator speaks plain http anyway.
     context = ssl.create_default_context()
     monkeypatch.setattr("tui.api.client._tls_verification", lambda ca_bundle: context)

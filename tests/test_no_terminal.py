@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tui import cli
+from tui.cli import commands as cli_commands
 from tui.emulator.seed import DEMO_PACKAGE_ID
 
 
@@ -82,5 +83,5 @@ def test_the_check_is_in_the_cli_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tui.ui.app, "run_app", lambda **kw: started.append(kw) or 0)
     assert cli.main([DEMO_PACKAGE_ID]) == 2
     assert started == []
-    monkeypatch.setattr(cli, "_missing_terminal", lambda: None)
+    monkeypatch.setattr(cli_commands, "_missing_terminal", lambda: None)
     assert cli.main([DEMO_PACKAGE_ID]) == 0 and len(started) == 1

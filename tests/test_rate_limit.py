@@ -16,6 +16,7 @@ import pytest
 
 from tui import cli
 from tui.api.client import CylanceClient
+from tui.cli import watch as cli_watch
 from tui.config import MIN_POLL_INTERVAL, Profile, Secret
 from tui.emulator import DEMO, Emulator
 from tui.emulator.faults import Faults
@@ -70,8 +71,8 @@ def test_cli_watch_at_its_minimum(
         if polls == 120:
             raise KeyboardInterrupt  # enough: the user presses ctrl+c
 
-    monkeypatch.setattr(cli, "_sleep", poll_sleep)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)  # the scheduler's clock
+    monkeypatch.setattr(cli_watch, "_sleep", poll_sleep)
+    monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)  # the scheduler's clock
     monkeypatch.setattr(
         CylanceClient, "_wait", lambda self, delay, error: fake_clock.advance(delay)
     )

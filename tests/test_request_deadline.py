@@ -24,6 +24,7 @@ from tui.api.client import CylanceClient
 from tui.api.errors import ConfigError, RequestTimeout
 from tui.api.retry import RetryPolicy
 from tui.base.safe_text import is_inert
+from tui.cli import commands as cli_commands
 from tui.config import (
     DEFAULT_REQUEST_TIMEOUT,
     ENV_REQUEST_TIMEOUT,
@@ -231,7 +232,7 @@ def test_the_flag_reaches_the_tui(monkeypatch: pytest.MonkeyPatch) -> None:
         return 0
 
     monkeypatch.setattr("tui.ui.app.run_app", fake_run_app)
-    monkeypatch.setattr(cli, "_missing_terminal", lambda: None)  # pytest's streams are no tty
+    monkeypatch.setattr(cli_commands, "_missing_terminal", lambda: None)  # no tty here
     assert cli.main(["--request-timeout", "7.5", DEMO_PACKAGE_ID]) == 0
     assert seen["request_timeout"] == 7.5 and seen["package_id"] == DEMO_PACKAGE_ID
 

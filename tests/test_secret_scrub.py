@@ -19,6 +19,7 @@ from tui import cli
 from tui.api.errors import ConfigError
 from tui.api.retry import RetryPolicy
 from tui.base.safe_text import mask_secrets
+from tui.cli import watch as cli_watch
 from tui.config import Config, Profile, Secret, config_path, load_config, resolve_profile
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID
@@ -214,7 +215,7 @@ def test_planted_secret_in_no_cli_output(
 ) -> None:
     fast = RetryPolicy(base_delay=0.001, max_delay=0.002, rate_limit_delay=0.01)
     monkeypatch.setattr("tui.api.client.RetryPolicy", lambda: fast)
-    monkeypatch.setattr(cli, "_sleep", lambda seconds: None)
+    monkeypatch.setattr(cli_watch, "_sleep", lambda seconds: None)
     table: dict[str, Any] = {
         "base_url": emulator.base_url,
         "tenant_id": DEMO.tenant_id,

@@ -31,6 +31,7 @@ from tui.api.auth import AccessToken, TokenCache
 from tui.api.client import CylanceClient
 from tui.api.errors import ConfigError, CypkgError
 from tui.api.retry import RetryPolicy
+from tui.cli import watch as cli_watch
 from tui.config import Config, Profile, Secret, load_config, resolve_profile, token_cache_dir
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
@@ -244,7 +245,7 @@ def canary_env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> Emulator:
     monkeypatch.setenv("CYPKG_APP_SECRET", CANARY)
     fast = RetryPolicy(base_delay=0.001, max_delay=0.002, rate_limit_delay=0.01)
     monkeypatch.setattr("tui.api.client.RetryPolicy", lambda: fast)
-    monkeypatch.setattr(cli, "_sleep", lambda seconds: None)
+    monkeypatch.setattr(cli_watch, "_sleep", lambda seconds: None)
     return emulator
 
 

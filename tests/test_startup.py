@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tui.cli import commands as cli_commands
 from tui.emulator import DEMO
 from tui.emulator.seed import DEMO_PACKAGE_ID
 from tui.ui.app import CypkgApp
@@ -240,7 +241,8 @@ def run_app(**options):
     return 0
 
 tui.ui.app.run_app = run_app
-cli._missing_terminal = lambda: None  # the probe's streams are pipes
+import tui.cli.commands
+tui.cli.commands._missing_terminal = lambda: None  # the probe's streams are pipes
 print("BEFORE", gc.isenabled())
 cli.main(["--api-url", "http://127.0.0.1:9"])
 print("EXIT", gc.isenabled())
@@ -277,7 +279,7 @@ def test_gc_is_off_for_one_shot_commands_only(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(cli, "_cmd_watch", record("watch"))
     monkeypatch.setattr(cli, "_profile", lambda *args, **kwargs: None)
     monkeypatch.setattr(tui.ui.app, "run_app", record("tui"))
-    monkeypatch.setattr(cli, "_missing_terminal", lambda: None)
+    monkeypatch.setattr(cli_commands, "_missing_terminal", lambda: None)
     assert gc.isenabled()
     for argv in (["watch", DEMO_PACKAGE_ID], ["get", DEMO_PACKAGE_ID], [DEMO_PACKAGE_ID]):
         assert cli.main(argv) == 0

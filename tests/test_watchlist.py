@@ -15,6 +15,8 @@ import pytest
 from tui import cli
 from tui.api.errors import NotFound, RateLimited, ServerError
 from tui.api.models import Package, Status, parse_package
+from tui.cli import commands as cli_commands
+from tui.cli import watch as cli_watch
 from tui.emulator import DEMO
 from tui.emulator.seed import (
     DEMO_PACKAGE_ID,
@@ -360,8 +362,8 @@ def test_cli_watch_several_ids_worst_outcome(
 ) -> None:
     """Virtual time: the scheduler's waits move the clock the emulator runs on."""
     _use_emulator(monkeypatch, emulator)
-    monkeypatch.setattr(cli, "_sleep", fake_clock.advance)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)
+    monkeypatch.setattr(cli_watch, "_sleep", fake_clock.advance)
+    monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)
     missing = "00000000-0000-4000-8000-000000000404"
     code = cli.main(
         [
@@ -398,8 +400,8 @@ def test_cli_watch_several_ids_without_errors(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _use_emulator(monkeypatch, emulator)
-    monkeypatch.setattr(cli, "_sleep", fake_clock.advance)
-    monkeypatch.setattr(cli, "_monotonic", fake_clock)
+    monkeypatch.setattr(cli_watch, "_sleep", fake_clock.advance)
+    monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)
     code = cli.main(["watch", STARTED_SUCCESS_ID, DEMO_PACKAGE_ID, STARTED_SUCCESS_ID.upper()])
     out, _ = capsys.readouterr()
     assert code == 0 and len(out.splitlines()) == 3
@@ -416,7 +418,7 @@ def test_cli_theme_flag(monkeypatch: pytest.MonkeyPatch) -> None:
     import tui.ui.app
 
     monkeypatch.setattr(tui.ui.app, "run_app", fake_run_app)
-    monkeypatch.setattr(cli, "_missing_terminal", lambda: None)  # pytest's streams
+    monkeypatch.setattr(cli_commands, "_missing_terminal", lambda: None)  # pytest's streams
     assert cli.main(["--theme", "ansi-dark", DEMO_PACKAGE_ID]) == 0
     assert seen["theme"] == "ansi-dark" and seen["package_id"] == DEMO_PACKAGE_ID
     assert cli.main(["tui", "--theme", "ansi-light"]) == 0 and seen["theme"] == "ansi-light"
