@@ -132,7 +132,8 @@ async def run_app(args: argparse.Namespace) -> dict[str, Any]:
     from tui.config import Config
     from tui.polling.clients import make_client
     from tui.polling.recent import RecentStore
-    from tui.ui.app import AppOptions, CypkgApp, Startup, tui_retry_policy
+    from tui.ui.app import CypkgApp
+    from tui.ui.options import AppOptions, Startup, tui_retry_policy
     from tui.ui.width_cache import PERIOD as WIDTH_CACHE_PERIOD
 
     clients: list[CountingClient] = []
@@ -177,7 +178,7 @@ async def run_app(args: argparse.Namespace) -> dict[str, Any]:
 def run_core(args: argparse.Namespace) -> dict[str, Any]:
     from tui.polling.clients import make_client
     from tui.polling.policy import PollState
-    from tui.ui.app import tui_retry_policy
+    from tui.ui.options import tui_retry_policy
 
     state = PollState(interval=args.interval, min_interval=args.interval)
     client = CountingClient(make_client(_profile(args.base_url), retry=tui_retry_policy()))

@@ -25,7 +25,9 @@ from textual.pilot import Pilot  # noqa: E402
 
 from tui.polling.clients import Demo  # noqa: E402
 from tui.polling.recent import RecentStore  # noqa: E402
-from tui.ui.app import AppOptions, CypkgApp, prepare  # noqa: E402
+from tui.ui.app import CypkgApp  # noqa: E402
+from tui.ui.options import AppOptions  # noqa: E402
+from tui.ui.startup import prepare  # noqa: E402
 
 SIZE = (80, 24)
 PORT = 8765

@@ -157,7 +157,8 @@ def make_app(emulator_profile, fake_clock, tmp_path):  # type: ignore[no-untyped
     """``make_app(profile=None, package_id=None, config=None, demo=None, **options)``."""
     from tui.config import Config
     from tui.polling.recent import RecentStore
-    from tui.ui.app import AppOptions, CypkgApp, Startup
+    from tui.ui.app import CypkgApp
+    from tui.ui.options import AppOptions, Startup
 
     def factory(  # type: ignore[no-untyped-def]
         profile=None, package_id=None, config=None, demo=None, problems=(), **options

@@ -336,7 +336,7 @@ async def test_every_fault_while_polling(
 def test_the_tui_policy_still_waits_sixty_seconds_after_a_429() -> None:
     """The TUI retries a 429 once, quickly, inside the request; then the poll waits 60 s."""
     from tui.api.errors import RateLimited
-    from tui.ui.app import tui_retry_policy
+    from tui.ui.options import tui_retry_policy
 
     sleeps: list[float] = []
 

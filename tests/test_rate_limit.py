@@ -21,7 +21,7 @@ from tui.config import MIN_POLL_INTERVAL, Profile, Secret
 from tui.emulator import DEMO, Emulator
 from tui.emulator.faults import Faults
 from tui.polling.policy import MIN_INTERVAL, clamp_interval
-from tui.ui.app import AppOptions
+from tui.ui.options import AppOptions
 from tui.ui.screens.detail import DetailScreen
 
 DOCUMENTED_LIMIT = 20  # requests a second, per tenant

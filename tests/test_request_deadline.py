@@ -231,7 +231,7 @@ def test_the_flag_reaches_the_tui(monkeypatch: pytest.MonkeyPatch) -> None:
         seen.update(options)
         return 0
 
-    monkeypatch.setattr("tui.ui.app.run_app", fake_run_app)
+    monkeypatch.setattr("tui.ui.startup.run_app", fake_run_app)
     monkeypatch.setattr(cli_commands, "_missing_terminal", lambda: None)  # no tty here
     assert cli.main(["--request-timeout", "7.5", DEMO_PACKAGE_ID]) == 0
     assert seen["request_timeout"] == 7.5 and seen["package_id"] == DEMO_PACKAGE_ID

@@ -24,7 +24,8 @@ from tui.api.errors import NotFound
 from tui.api.models import Package, parse_package
 from tui.config import Config, Profile, Secret
 from tui.polling.recent import RecentStore
-from tui.ui.app import AppOptions, CypkgApp, Startup
+from tui.ui.app import CypkgApp
+from tui.ui.options import AppOptions, Startup
 
 #: 2026-11-27 20:00:00 UTC.
 NOW = 1_795_809_600.0

@@ -29,7 +29,9 @@ NOT_BEFORE_FIRST_PAINT = (
 
 _PROBE = """
 import asyncio, sys
-from tui.ui.app import AppOptions, CypkgApp, prepare
+from tui.ui.app import CypkgApp
+from tui.ui.options import AppOptions
+from tui.ui.startup import prepare
 
 watched = sys.argv[1].split(",")
 at_first_paint = {}
@@ -232,6 +234,7 @@ async def test_footer_keys_in_the_first_frame_and_not_rebuilt(  # type: ignore[n
 _GC_PROBE = """
 import gc
 import tui.ui.app
+import tui.ui.startup
 from tui import cli
 
 def run_app(**options):
@@ -240,7 +243,7 @@ def run_app(**options):
     print("AFTER", gc.isenabled(), gc.get_freeze_count() > 0)
     return 0
 
-tui.ui.app.run_app = run_app
+tui.ui.startup.run_app = run_app
 import tui.cli.commands
 tui.cli.commands._missing_terminal = lambda: None  # the probe's streams are pipes
 print("BEFORE", gc.isenabled())
@@ -264,6 +267,7 @@ def test_gc_is_off_for_one_shot_commands_only(monkeypatch: pytest.MonkeyPatch) -
     import gc
 
     import tui.ui.app
+    import tui.ui.startup
     from tui import cli
 
     seen: list[tuple[str, bool]] = []
@@ -278,7 +282,7 @@ def test_gc_is_off_for_one_shot_commands_only(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(cli, "_cmd_get", record("get"))
     monkeypatch.setattr(cli, "_cmd_watch", record("watch"))
     monkeypatch.setattr(cli, "_profile", lambda *args, **kwargs: None)
-    monkeypatch.setattr(tui.ui.app, "run_app", record("tui"))
+    monkeypatch.setattr(tui.ui.startup, "run_app", record("tui"))
     monkeypatch.setattr(cli_commands, "_missing_terminal", lambda: None)
     assert gc.isenabled()
     for argv in (["watch", DEMO_PACKAGE_ID], ["get", DEMO_PACKAGE_ID], [DEMO_PACKAGE_ID]):

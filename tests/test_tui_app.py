@@ -6,7 +6,10 @@ from textual.widgets import Input
 
 from tui.config import Config, Profile, config_path, load_config, save_config
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
-from tui.ui.app import ANSI_THEMES, DEFAULT_THEME, CypkgApp, Startup, guess_theme, prepare
+from tui.ui.app import CypkgApp
+from tui.ui.options import Startup
+from tui.ui.startup import prepare
+from tui.ui.theme import ANSI_THEMES, DEFAULT_THEME, guess_theme
 
 
 def test_guess_theme() -> None:

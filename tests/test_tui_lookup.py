@@ -190,7 +190,7 @@ async def test_setup_notice_follows_the_profile(make_app, emulator_profile, scre
 async def test_demo_mode_lists_samples(make_app, emulator, emulator_profile, screen_text) -> None:
     from tui.config import Config
     from tui.polling.clients import Demo
-    from tui.ui.app import demo_entries
+    from tui.ui.startup import demo_entries
 
     demo = Demo(emulator=emulator, profile=emulator_profile, config=Config())
     app = make_app(demo=demo)

@@ -10,10 +10,10 @@ from textual.widgets import Input, Select
 from tui.config import Config, Profile, Secret, config_path, load_config
 from tui.emulator import DEMO
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.ui.app import prepare
 from tui.ui.screens.detail import DetailScreen
 from tui.ui.screens.lookup import LookupScreen
 from tui.ui.screens.settings import CUSTOM, FormValues, SettingsScreen, build_profile
+from tui.ui.startup import prepare
 
 TENANT = DEMO.tenant_id
 APP = DEMO.app_id

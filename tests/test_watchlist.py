@@ -415,9 +415,9 @@ def test_cli_theme_flag(monkeypatch: pytest.MonkeyPatch) -> None:
         seen.update(kwargs)
         return 0
 
-    import tui.ui.app
+    import tui.ui.startup
 
-    monkeypatch.setattr(tui.ui.app, "run_app", fake_run_app)
+    monkeypatch.setattr(tui.ui.startup, "run_app", fake_run_app)
     monkeypatch.setattr(cli_commands, "_missing_terminal", lambda: None)  # pytest's streams
     assert cli.main(["--theme", "ansi-dark", DEMO_PACKAGE_ID]) == 0
     assert seen["theme"] == "ansi-dark" and seen["package_id"] == DEMO_PACKAGE_ID

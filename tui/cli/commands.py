@@ -124,7 +124,7 @@ def _require_terminal() -> None:
 def _start_tui(args: argparse.Namespace, demo: Demo | None) -> int:
     package_id = _package_id(args.package_id) if args.package_id else None
     try:
-        from tui.ui.app import run_app
+        from tui.ui.startup import run_app
     except ImportError:
         gc.enable()  # the watch below runs for as long as the upload does
         # Until the TUI lands, the demo shows the watch CLI on a started package.
@@ -138,7 +138,7 @@ def _start_tui(args: argparse.Namespace, demo: Demo | None) -> int:
         return _cmd_watch(args, demo.profile, demo)
     theme = getattr(args, "theme", None)
     if theme is not None:
-        from tui.ui.app import check_theme
+        from tui.ui.theme import check_theme
 
         check_theme(theme)
     return run_app(

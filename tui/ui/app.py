@@ -1,29 +1,22 @@
 """The Textual application: screens, the shared API client, themes and commands.
 
-Layering: this module and ``tui/screens``/``tui/widgets`` are the only ones
-that import Textual. They never build HTTP requests: they ask
+Layering: ``tui/ui`` (this module, the screens and widgets) is the only layer
+that imports Textual. They never build HTTP requests: they ask
 :attr:`CypkgApp.client` (one ``CylanceClient`` per active profile, built by
 :func:`tui.polling.clients.make_client`) and call it from workers.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import gc
-import getpass
 import os
-import random
-import signal
-import socket
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -31,154 +24,27 @@ from textual.driver import Driver
 from textual.reactive import var
 from textual.screen import Screen
 
-from tui.api.errors import ConfigError, CypkgError, UsageError
+from tui.api.errors import ConfigError
 from tui.base.safe_text import inert
 from tui.config import (
     DEFAULT_PROFILE,
     Config,
     Profile,
-    config_path,
-    load_config,
-    resolve_profile,
     save_config,
 )
-from tui.polling.policy import MIN_INTERVAL
 from tui.polling.recent import RecentStore, default_path
+from tui.ui.driver import write_sequence
 from tui.ui.term_title import TerminalTitle, title_enabled
-from tui.ui.width_cache import LIMIT as WIDTH_CACHE_LIMIT
-from tui.ui.width_cache import PERIOD as WIDTH_CACHE_PERIOD
 from tui.ui.width_cache import trim_width_cache
 
 if TYPE_CHECKING:
-    from tui.api.auth import AccessToken
-    from tui.api.models import Package
     from tui.polling.budget import Pace
-    from tui.polling.clients import Demo
     from tui.polling.daily_count import DailyCounter
     from tui.polling.history import StatusHistory
     from tui.polling.watchlist import WatchlistStore
     from tui.ui.engine import RequestEngine
-
-#: Environment variable naming the theme (e.g. ``ansi-dark`` on a 16-colour terminal).
-ENV_THEME = "CYPKG_THEME"
-#: Themes that use the terminal's own 16 colours.
-ANSI_THEMES = ("ansi-dark", "ansi-light")
-DEFAULT_THEME = "textual-dark"
-
-
-class PackageClient(Protocol):
-    """What the screens need from an API client (``CylanceClient`` or a test double)."""
-
-    base_url: str
-
-    def get_package(self, package_id: str) -> Package: ...
-
-    def authenticate(self, *, force: bool = False) -> AccessToken: ...
-
-    def close(self) -> None: ...
-
-
-ClientFactory = Callable[[Profile], PackageClient]
-
-
-@dataclass(frozen=True)
-class DemoEntry:
-    """A sample package listed on the lookup screen in demo mode."""
-
-    package_id: str
-    label: str
-
-
-@dataclass
-class AppOptions:
-    """Knobs tests, snapshots and the screenshot script turn; defaults suit real use."""
-
-    #: Wall clock (epoch seconds) for "now": elapsed times, "ago", "updated HH:MM:SS".
-    clock: Callable[[], float] = time.time
-    #: Monotonic clock for countdowns ("next in 4s").
-    monotonic: Callable[[], float] = time.monotonic
-    #: Shown in the header; None means the real ``user@host``.
-    user_host: str | None = None
-    #: Poll interval in seconds instead of the profile's (tests use a tiny one).
-    poll_interval: float | None = None
-    #: Lowest poll interval honoured (the policy's floor; tests lower it).
-    min_poll_interval: float = MIN_INTERVAL
-    #: Jitter source for error backoff.
-    rng: Callable[[], float] = random.random
-    #: Builds the API client for a profile; None means :func:`tui.polling.clients.make_client`.
-    client_factory: ClientFactory | None = None
-    #: How often the detail screen refreshes its clock texts, seconds.
-    tick: float = 1.0
-    #: Where the recent list lives; None means the data dir (or memory in demo mode).
-    recent_store: RecentStore | None = None
-    #: Theme name; None means CYPKG_THEME, the config file's ``theme``, or a guess.
-    theme: str | None = None
-    #: Where the watchlist lives; None means the data dir (or memory in demo mode).
-    watchlist_store: WatchlistStore | None = None
-    #: Seconds a replaced client stays open for requests already on their way; longer
-    #: than a request can take (two attempts at the 30 s read timeout, a short backoff).
-    retired_client_grace: float = 120.0
-    #: Requests a day instead of the profile's ``daily_budget`` (tests polling every
-    #: 50 ms raise it, or their intervals would stretch).
-    daily_budget: int | None = None
-    #: How often Rich's cache of text widths is trimmed, and to how many texts
-    #: (tui/width_cache.py: a long session would otherwise grow with every new time shown).
-    width_cache_period: float = WIDTH_CACHE_PERIOD
-    width_cache_limit: int = WIDTH_CACHE_LIMIT
-    #: The request engine's budget: requests the service may see in any 1.1 s (tests
-    #: that poll in milliseconds against a fake client raise it; see tui/watchlist.py).
-    max_per_window: int = 5
-
-
-@dataclass
-class Startup:
-    """What :func:`run_app` found before the UI started."""
-
-    config: Config
-    profile: Profile
-    demo: Demo | None = None
-    package_id: str | None = None
-    api_url_override: str | None = None
-    #: ``--request-timeout``, kept to resolve a profile again after a save.
-    request_timeout_override: float | None = None
-    #: Problems to show on the first screen (a broken config file, an unknown profile).
-    problems: list[CypkgError] = field(default_factory=list)
-    #: Config warnings (permissions fixed) to toast once.
-    warnings: list[str] = field(default_factory=list)
-    demo_entries: list[DemoEntry] = field(default_factory=list)
-
-
-def real_user_host() -> str:
-    try:
-        user = getpass.getuser()
-    except Exception:
-        user = "?"
-    host = socket.gethostname().split(".")[0] or "?"
-    return inert(f"{user}@{host}", limit=60)
-
-
-def check_theme(name: str) -> None:
-    """Refuse a theme Textual does not have (``--theme``), naming the ones it has."""
-    from textual.theme import BUILTIN_THEMES
-
-    if name not in BUILTIN_THEMES:
-        raise UsageError(
-            f"No theme '{inert(name, limit=60)}'; use one of: " + ", ".join(sorted(BUILTIN_THEMES))
-        )
-
-
-def guess_theme(env: dict[str, str] | os._Environ[str] | None = None) -> str:
-    """An ANSI theme on terminals that only do 16 colours, else Textual's dark theme."""
-    env = os.environ if env is None else env
-    term = env.get("TERM", "").lower()
-    colorterm = env.get("COLORTERM", "").lower()
-    if colorterm in ("truecolor", "24bit") or "256" in term or "direct" in term:
-        return DEFAULT_THEME
-    if term in ("", "xterm-kitty", "alacritty", "xterm-ghostty", "wezterm"):
-        return DEFAULT_THEME
-    if term == "dumb" or "16color" in term or term in ("linux", "vt100", "vt220", "xterm", "ansi"):
-        return "ansi-dark"
-    return DEFAULT_THEME
+from tui.ui.options import AppOptions, PackageClient, Startup, real_user_host, tui_retry_policy
+from tui.ui.theme import ANSI_THEMES, DEFAULT_THEME, ENV_THEME, guess_theme
 
 
 def resume_gc() -> None:
@@ -192,14 +58,6 @@ def resume_gc() -> None:
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
-
-
-def tui_retry_policy() -> Any:
-    """Retries inside one request stay short: the screen's poll loop does the visible
-    backoff (the same policy as ``cypkg watch``)."""
-    from tui.api.retry import POLL_RETRY
-
-    return POLL_RETRY
 
 
 class CypkgApp(App[int]):
@@ -362,9 +220,7 @@ class CypkgApp(App[int]):
             # and close it once any such request is over (or at exit, whichever first).
             self._retired.append(old)
             if self.is_running:
-                self.set_timer(
-                    self.options.retired_client_grace, lambda: self._close_retired(old)
-                )
+                self.set_timer(self.options.retired_client_grace, lambda: self._close_retired(old))
         self.client_generation += 1
 
     def _close_retired(self, client: PackageClient) -> None:
@@ -433,12 +289,7 @@ class CypkgApp(App[int]):
 
     def _write_escape(self, sequence: str) -> None:
         """Write a terminal sequence (title, notification) built by :mod:`tui.ui.term_title`."""
-        driver = self._driver
-        # After a hang-up the output thread is gone and its queue never drains: a write
-        # then could block the exit for good.
-        writer = getattr(driver, "_writer_thread", None)
-        if driver is not None and (writer is None or writer.is_alive()):
-            driver.write(sequence)
+        write_sequence(self, sequence)
 
     # -- theme ------------------------------------------------------------------------
 
@@ -638,9 +489,7 @@ class CypkgApp(App[int]):
         yield SystemCommand(
             "Browse packages", "List the tenant's packages, page by page (F3)", self.action_browse
         )
-        yield SystemCommand(
-            "Watchlist", "Watch many packages at once (F4)", self.action_watchlist
-        )
+        yield SystemCommand("Watchlist", "Watch many packages at once (F4)", self.action_watchlist)
         yield SystemCommand(
             "Help", "Keys, settings and where cypkg keeps its files (F1, ?)", self.action_help
         )
@@ -666,139 +515,3 @@ def _note_request(daily: DailyCounter) -> None:
 
 def _str_setting(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-# -- entry point ---------------------------------------------------------------------
-
-
-def demo_entries() -> list[DemoEntry]:
-    from tui.emulator.seed import (
-        DEMO_PACKAGE_ID,
-        FAILED_AFTER,
-        STARTED_FAILED_ID,
-        STARTED_SUCCESS_ID,
-        STARTED_TIMEOUT_ID,
-        SUCCESS_AFTER,
-        TIMEOUT_AFTER,
-    )
-
-    after = "s after launch"
-    return [
-        DemoEntry(STARTED_SUCCESS_ID, f"demo: started, succeeds ~{SUCCESS_AFTER:.0f} {after}"),
-        DemoEntry(STARTED_FAILED_ID, f"demo: started, fails ~{FAILED_AFTER:.0f} {after}"),
-        DemoEntry(STARTED_TIMEOUT_ID, f"demo: started, times out ~{TIMEOUT_AFTER:.0f} {after}"),
-        DemoEntry(DEMO_PACKAGE_ID, "demo: finished package with examples"),
-    ]
-
-
-def prepare(
-    *,
-    profile_name: str | None = None,
-    api_url: str | None = None,
-    package_id: str | None = None,
-    demo: Demo | None = None,
-    request_timeout: float | None = None,
-) -> Startup:
-    """Load the config and pick the profile; problems are kept for the UI, never raised."""
-    if demo is not None:
-        profile = demo.profile
-        if request_timeout is not None:
-            profile = profile.replace(request_timeout=request_timeout)
-        return Startup(
-            config=demo.config,
-            profile=profile,
-            demo=demo,
-            package_id=package_id,
-            demo_entries=demo_entries(),
-        )
-    problems: list[CypkgError] = []
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        problems.append(exc)
-        config = Config(path=config_path())
-    try:
-        profile = resolve_profile(
-            config, profile=profile_name, api_url=api_url, request_timeout=request_timeout
-        )
-    except ConfigError as exc:
-        problems.append(exc)
-        try:
-            profile = Profile(name=(profile_name or "").strip() or config.active_profile)
-        except ConfigError:
-            profile = Profile(name=DEFAULT_PROFILE)
-    return Startup(
-        config=config,
-        profile=profile,
-        package_id=package_id,
-        api_url_override=api_url,
-        request_timeout_override=request_timeout,
-        problems=problems,
-        warnings=list(config.warnings),
-    )
-
-
-def run_app(
-    *,
-    profile_name: str | None = None,
-    api_url: str | None = None,
-    package_id: str | None = None,
-    demo: Demo | None = None,
-    theme: str | None = None,
-    request_timeout: float | None = None,
-) -> int:
-    """Run the TUI until the user quits; the exit status for the CLI."""
-    startup = prepare(
-        profile_name=profile_name,
-        api_url=api_url,
-        package_id=package_id,
-        demo=demo,
-        request_timeout=request_timeout,
-    )
-    app = CypkgApp(startup, AppOptions(theme=theme))
-    with exit_on_signals(app):
-        app.run()
-    return app.return_code or 0
-
-
-#: Signals that end the app like ctrl+q does: SIGTERM (kill, a service manager), SIGHUP
-#: (the SSH link dropped) and SIGINT (``kill -INT``: inside the app ctrl+c is a key).
-EXIT_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
-
-
-@contextlib.contextmanager
-def exit_on_signals(app: App[Any]) -> Iterator[None]:
-    """While the app runs, :data:`EXIT_SIGNALS` make it exit cleanly, terminal restored.
-
-    The handler only schedules ``app.exit(return_code=128 + signum)`` on the app's
-    event loop, which runs in this (the main) thread. Raising from a signal handler
-    instead can be swallowed by the loop or leave the terminal in raw mode. Outside
-    the loop (before it starts, after it ends) the previous handler applies.
-    """
-    previous: dict[int, Any] = {}
-
-    def handler(signum: int, frame: Any) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(app.exit, None, 128 + signum)
-            return
-        before = previous.get(signum)
-        if callable(before):
-            before(signum, frame)
-            return
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-
-    for name in EXIT_SIGNALS:
-        number = getattr(signal, name, None)
-        # A signal the user chose to ignore (nohup) stays ignored.
-        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
-            previous[number] = signal.signal(number, handler)
-    try:
-        yield
-    finally:
-        for number, before in previous.items():
-            signal.signal(number, before if before is not None else signal.SIG_DFL)

@@ -15,7 +15,23 @@ from __future__ import annotations
 import signal
 from typing import IO, Any
 
+from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
+
+
+def write_sequence(app: App[Any], sequence: str) -> None:
+    """Write a terminal sequence (a title, a notification) straight to the terminal.
+
+    Textual 8.2.8 has no public way to write bytes that are not a frame, so this reads
+    the private ``App._driver`` and ``WriterThread``: after a hang-up the output thread
+    is gone and its queue never drains, and a write then could block the exit for good.
+    (No upstream issue for either yet; delete this when Textual offers a public write
+    and a writer that outlives a hung-up terminal.)
+    """
+    driver = app._driver
+    writer = getattr(driver, "_writer_thread", None)
+    if driver is not None and (writer is None or writer.is_alive()):
+        driver.write(sequence)
 
 
 class _TerminalOutput:

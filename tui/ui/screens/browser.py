@@ -440,7 +440,17 @@ class BrowserScreen(Screen[None]):
             return None
         return max(loaded.page.total_pages, 1)
 
+    def _no_page_to_turn(self) -> bool:
+        """No page shown (the first failed, e.g. no list scope): paging would only ask
+        again for what was refused; ring instead (r asks again)."""
+        if self.loaded is None and not self.in_flight:
+            self.app.bell()
+            return True
+        return False
+
     def action_page(self, step: int) -> None:
+        if self._no_page_to_turn():
+            return
         q = self.query_state
         last = self._last_page()
         wanted = q.page + step
@@ -460,10 +470,14 @@ class BrowserScreen(Screen[None]):
         self.load(replace(q, page=wanted))
 
     def action_first_page(self) -> None:
+        if self._no_page_to_turn():
+            return
         if self.query_state.page != 1:
             self.load(replace(self.query_state, page=1))
 
     def action_last_page(self) -> None:
+        if self._no_page_to_turn():
+            return
         last = self._last_page()
         if last is not None and last != self.query_state.page:
             self.load(replace(self.query_state, page=last))

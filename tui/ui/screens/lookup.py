@@ -26,7 +26,8 @@ from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.still import StillInput
 
 if TYPE_CHECKING:
-    from tui.ui.app import CypkgApp, DemoEntry
+    from tui.ui.app import CypkgApp
+    from tui.ui.options import DemoEntry
 
 EXAMPLE_ID = "e378dacb-9324-453a-b8c6-5a8406952195"
 

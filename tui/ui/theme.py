@@ -1,0 +1,48 @@
+"""Themes: the one named by --theme, CYPKG_THEME or the config file, else a guess from
+the terminal (16 colours, NO_COLOR: the ANSI themes)."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from tui.api.errors import UsageError
+from tui.base.safe_text import inert
+
+if TYPE_CHECKING:
+    pass
+
+
+#: Environment variable naming the theme (e.g. ``ansi-dark`` on a 16-colour terminal).
+ENV_THEME = "CYPKG_THEME"
+
+
+#: Themes that use the terminal's own 16 colours.
+ANSI_THEMES = ("ansi-dark", "ansi-light")
+
+
+DEFAULT_THEME = "textual-dark"
+
+
+def check_theme(name: str) -> None:
+    """Refuse a theme Textual does not have (``--theme``), naming the ones it has."""
+    from textual.theme import BUILTIN_THEMES
+
+    if name not in BUILTIN_THEMES:
+        raise UsageError(
+            f"No theme '{inert(name, limit=60)}'; use one of: " + ", ".join(sorted(BUILTIN_THEMES))
+        )
+
+
+def guess_theme(env: dict[str, str] | os._Environ[str] | None = None) -> str:
+    """An ANSI theme on terminals that only do 16 colours, else Textual's dark theme."""
+    env = os.environ if env is None else env
+    term = env.get("TERM", "").lower()
+    colorterm = env.get("COLORTERM", "").lower()
+    if colorterm in ("truecolor", "24bit") or "256" in term or "direct" in term:
+        return DEFAULT_THEME
+    if term in ("", "xterm-kitty", "alacritty", "xterm-ghostty", "wezterm"):
+        return DEFAULT_THEME
+    if term == "dumb" or "16color" in term or term in ("linux", "vt100", "vt220", "xterm", "ansi"):
+        return "ansi-dark"
+    return DEFAULT_THEME
