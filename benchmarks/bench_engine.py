@@ -239,6 +239,13 @@ def _batch(ws: Workspace) -> list[Figure]:
         return len(mine) * 60.0 / (end - start), len(mine), sign_ins, lists
 
     ours_rate, ours_n, ours_sign, ours_lists = rate(ours_app)
+    rounds = sum(
+        1
+        for r in in_window
+        if r.app == ours_app[0]
+        and r.path.rstrip("/") == PACKAGES_PREFIX.rstrip("/")
+        and "page=1&" in f"{r.query}&"
+    )
     theirs_rate, theirs_n, theirs_sign, _ = rate(theirs_app)
     ours_ages = status_ages(records, ours_app[0], ids, start, end)
     theirs_ages = status_ages(records, theirs_app[0], ids, start, end)
@@ -261,7 +268,9 @@ def _batch(ws: Workspace) -> list[Figure]:
             f"{end - start:.0f} s window; status age (longest gap between two refreshes of a "
             f"package) max {max(ours_ages):.1f} s, median {median(ours_ages):.1f} s; the "
             f"emulator held {started_total} started packages ({pages} page(s) of 200: other "
-            f"benchmarks add some, as other uploads would). Baseline: {theirs_n} requests "
+            f"benchmarks add some, as other uploads would; the newest come first, so a round "
+            f"stops at the page where the last watched one is: {rounds} rounds sent "
+            f"{ours_lists} pages). Baseline: {theirs_n} requests "
             f"({theirs_sign} sign-ins), status age max {max(theirs_ages):.1f} s, median "
             f"{median(theirs_ages):.1f} s",
         )
