@@ -387,6 +387,11 @@ def _day(ws: Workspace) -> list[Figure]:
         first_round = day.gets if day.lists <= 1 else 1
         return DAILY_BUDGET / scale + min(first_round, FULL_COUNT)
 
+    def midnight(day: Any) -> str:
+        if not day.next_day:
+            return ""
+        return f"; {day.next_day} more sent at 00:00 of the next day, counted there"
+
     def first(day: Any) -> str:
         if day.first_stretch is None:
             return "never stretched"
@@ -404,7 +409,8 @@ def _day(ws: Workspace) -> list[Figure]:
             met=paced.requests <= allowed(paced),
             baseline_label="the same day without the pacer (pace=None)",
             note=f"virtual time from 00:00 UTC with the app's WatchScheduler and the real "
-            f"DailyCounter (file count {paced.count_in_file}); longest interval "
+            f"DailyCounter (its count for the day {paced.counted}{midnight(paced)}); "
+            "longest interval "
             f"{paced.longest_interval:.2f} s ({first(paced)}); status age max "
             f"{paced.worst_age:.2f} s (without the pacer {unpaced.worst_age:.2f} s); "
             f"{took:.1f} s to simulate all three",
@@ -419,7 +425,8 @@ def _day(ws: Workspace) -> list[Figure]:
             goal=f"≤ {DAILY_BUDGET:,} (daily_budget){projected}",
             met=fallback.requests <= allowed(fallback),
             baseline_label="the daily budget (10,000; its share for a part of a day)",
-            note=f"{fallback.gets} GETs + {fallback.lists} refused list request(s); longest "
+            note=f"{fallback.gets} GETs + {fallback.lists} refused list request(s) (the "
+            f"counter's count {fallback.counted}{midnight(fallback)}); longest "
             f"interval {fallback.longest_interval:.0f} s ({first(fallback)}); status age max "
             f"{fallback.worst_age:.0f} s",
         ),

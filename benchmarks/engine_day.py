@@ -35,7 +35,10 @@ class Day:
     first_stretch: float | None
     #: The longest gap between two refreshes of one package (virtual seconds).
     worst_age: float
-    count_in_file: int | None
+    #: The daily counter's count for the first UTC day (its file, as last synced by then).
+    counted: int | None
+    #: Requests whose wall time fell in the next UTC day (float rounding at 00:00).
+    next_day: int
 
 
 def simulate_day(
@@ -51,7 +54,7 @@ def simulate_day(
     from tui.api.errors import MissingScope
     from tui.api.models import Package, PackagePage, Status
     from tui.budget import Pace
-    from tui.daily_count import DailyCounter, count_today
+    from tui.daily_count import DailyCounter
     from tui.watchlist import ListRequest, WatchScheduler
 
     tenant = "bench-tenant"
@@ -98,7 +101,8 @@ def simulate_day(
             scheduler.add(pid)
         last_seen: dict[str, float] = {}
         worst = 0.0
-        lists = gets = 0
+        lists = gets = next_day = 0
+        counted: int | None = None
         refused = MissingScope("opticspkgconfig:list")
 
         def seen(pid: str) -> None:
@@ -113,6 +117,10 @@ def simulate_day(
             for request in taken:
                 if counter is not None:
                     counter.add(1)
+                    if wall() < DAY_START + DAY:
+                        counted = counter.used_today()
+                if wall() >= DAY_START + DAY:
+                    next_day += 1
                 if isinstance(request, ListRequest):
                     lists += 1
                     if not list_scope:
@@ -134,16 +142,15 @@ def simulate_day(
             if wake >= seconds:  # the next request is in the next day
                 break
             now[0] = max(wake, now[0]) if taken else max(wake, now[0] + 1e-6)
-        in_file = None
         if counter is not None:
             counter.close()
-            in_file = count_today(path, tenant, DAY_START + min(seconds, DAY) - 1)
         return Day(
-            requests=lists + gets,
+            requests=lists + gets - next_day,
             lists=lists,
             gets=gets,
             longest_interval=longest[0],
             first_stretch=first_stretch[0] if first_stretch else None,
             worst_age=worst,
-            count_in_file=in_file,
+            counted=counted,
+            next_day=next_day,
         )
