@@ -29,7 +29,7 @@ from benchmarks.procfs import cpu_seconds
 from benchmarks.terminal import PtyApp, bytes_by_row
 from benchmarks.workspace import PACKAGES_PREFIX, Workspace, max_overlap, unique_names
 
-INTERVAL = 5.0  # the default poll interval (profile default, tui.watch.DEFAULT_INTERVAL)
+INTERVAL = 5.0  # the default poll interval (profile default, tui.polling.policy.DEFAULT_INTERVAL)
 WATCHING_GOAL = 40.0  # B/s (issue 11; issue 5 asked for 300)
 FINISHED_GOAL = 5.0  # B/s (issue 11; issue 5 asked for 10)
 CPU_GOAL = 1.0  # % of one core

@@ -26,7 +26,7 @@ START_GOAL = 1.3
 
 def lookup_markers() -> tuple[str, ...]:
     """What cypkg's first full frame of the lookup screen shows: placeholder, then footer."""
-    from tui.screens.lookup import EXAMPLE_ID
+    from tui.ui.screens.lookup import EXAMPLE_ID
 
     return (EXAMPLE_ID, "palette")
 

@@ -4,7 +4,7 @@
                                              [--early M] [--seconds T] [--second-per-poll]
     python -m benchmarks.longrun_worker core BASE_URL PACKAGE_ID ...
 
-``app`` runs :class:`tui.app.CypkgApp` with ``App.run_test`` (headless, 80×24)
+``app`` runs :class:`tui.ui.app.CypkgApp` with ``App.run_test`` (headless, 80×24)
 opened on the package, so the real DetailScreen poll loop does the requests
 (``AppOptions.poll_interval``/``min_poll_interval`` set the interval) and
 every result is rendered. With ``--second-per-poll`` the app's wall clock moves
@@ -13,7 +13,7 @@ a terminal left open at a 1 s interval, and the app's timer that trims Rich's
 cache of text widths comes as many polls apart as it would at that interval;
 without it the clock hardly moves in a run of polls milliseconds apart, and
 what grows with every new text drawn (issue 11) does not show. ``core`` runs what ``cypkg watch``
-runs without the UI: ``CylanceClient.get_package`` and ``tui.watch.PollState``
+runs without the UI: ``CylanceClient.get_package`` and ``tui.polling.policy.PollState``
 in a loop.
 
 It stops after ``--cycles`` requests or ``--seconds`` after the first one,
@@ -129,11 +129,11 @@ async def _drive(meter: Meter, pause: Callable[[float], Awaitable[None]]) -> dic
 
 
 async def run_app(args: argparse.Namespace) -> dict[str, Any]:
-    from tui.app import AppOptions, CypkgApp, Startup, tui_retry_policy
     from tui.config import Config
-    from tui.recent import RecentStore
-    from tui.services import make_client
-    from tui.width_cache import PERIOD as WIDTH_CACHE_PERIOD
+    from tui.polling.clients import make_client
+    from tui.polling.recent import RecentStore
+    from tui.ui.app import AppOptions, CypkgApp, Startup, tui_retry_policy
+    from tui.ui.width_cache import PERIOD as WIDTH_CACHE_PERIOD
 
     clients: list[CountingClient] = []
 
@@ -175,9 +175,9 @@ async def run_app(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_core(args: argparse.Namespace) -> dict[str, Any]:
-    from tui.app import tui_retry_policy
-    from tui.services import make_client
-    from tui.watch import PollState
+    from tui.polling.clients import make_client
+    from tui.polling.policy import PollState
+    from tui.ui.app import tui_retry_policy
 
     state = PollState(interval=args.interval, min_interval=args.interval)
     client = CountingClient(make_client(_profile(args.base_url), retry=tui_retry_policy()))

@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from textual.pilot import Pilot  # noqa: E402
 
-from tui.app import AppOptions, CypkgApp, prepare  # noqa: E402
-from tui.recent import RecentStore  # noqa: E402
-from tui.services import Demo  # noqa: E402
+from tui.polling.clients import Demo  # noqa: E402
+from tui.polling.recent import RecentStore  # noqa: E402
+from tui.ui.app import AppOptions, CypkgApp, prepare  # noqa: E402
 
 SIZE = (80, 24)
 PORT = 8765
@@ -51,10 +51,10 @@ class Clock:
 
 
 def start_demo(clock: Clock) -> Demo:
-    """Like tui.services.start_demo, on a fixed port when it is free (a stable header)."""
+    """Like tui.polling.clients.start_demo, on a fixed port when it is free (a stable header)."""
     from tui.config import Config, Profile, Secret
     from tui.emulator import DEMO, Emulator
-    from tui.services import DEMO_DAILY_BUDGET
+    from tui.polling.clients import DEMO_DAILY_BUDGET
 
     port = PORT if _free(PORT) else 0
     emulator = Emulator(host="127.0.0.1", port=port, clock=clock).start()

@@ -155,9 +155,9 @@ def emulator_profile(emulator):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def make_app(emulator_profile, fake_clock, tmp_path):  # type: ignore[no-untyped-def]
     """``make_app(profile=None, package_id=None, config=None, demo=None, **options)``."""
-    from tui.app import AppOptions, CypkgApp, Startup
     from tui.config import Config
-    from tui.recent import RecentStore
+    from tui.polling.recent import RecentStore
+    from tui.ui.app import AppOptions, CypkgApp, Startup
 
     def factory(  # type: ignore[no-untyped-def]
         profile=None, package_id=None, config=None, demo=None, problems=(), **options

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.safe_text import inert
+from tui.base.safe_text import inert
 
 
 @dataclass(frozen=True)

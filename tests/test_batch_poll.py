@@ -17,7 +17,8 @@ from tui.api.errors import MissingScope, RateLimited, ServerError
 from tui.api.models import Package, PackagePage, Status, parse_package
 from tui.emulator import DEMO, Emulator
 from tui.emulator.apps import SCOPE_READ
-from tui.watchlist import ListRequest, WatchScheduler
+from tui.polling.requests import ListRequest
+from tui.polling.scheduler import WatchScheduler
 
 STARTED = [str(uuid.UUID(int=0xB0000 + n)) for n in range(300)]
 INTERVAL = 5.0
@@ -73,7 +74,7 @@ def test_one_list_request_a_round_for_50_started_packages() -> None:
 
 
 def test_the_daily_budget_counts_a_round_of_50_as_one_request() -> None:
-    from tui.budget import Pace
+    from tui.polling.budget import Pace
 
     clock = Clock()
     asked: list[int] = []
@@ -424,7 +425,7 @@ def tenant_profile(emulator: Emulator, *, list_scope: bool) -> Any:
 
 
 def watching(tmp_path: Any, pids: list[str]) -> Any:
-    from tui.watchlist import WatchlistStore
+    from tui.polling.watchlist import WatchlistStore
 
     store = WatchlistStore(tmp_path / "watchlist.json")
     for pid in pids:
@@ -442,10 +443,10 @@ async def test_tui_watchlist_polls_started_packages_through_the_list(
     )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f4")
-        scheduler = app.watchlist.scheduler
+        scheduler = app.engine.scheduler
         await wait_until(pilot, lambda: len(list_requests(tenant)) >= 2, what="2 rounds")
         redraws: list[int] = []
-        app.watchlist.subscribe(lambda: redraws.append(1))
+        app.engine.subscribe(lambda: redraws.append(1))
         rounds = len(list_requests(tenant))
         await wait_until(pilot, lambda: len(list_requests(tenant)) >= rounds + 5, what="5 more")
         # One redraw a page, not one for each of the 50 packages in it.

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs
 from tui.config import Profile, Secret
 from tui.emulator import DEMO
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.screens.browser import PAGE_SIZE, BrowserScreen, PackageTable
-from tui.screens.detail import DetailScreen
-from tui.screens.lookup import LookupScreen
+from tui.ui.screens.browser import PAGE_SIZE, BrowserScreen, PackageTable
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.lookup import LookupScreen
 
 EXTRA = 130  # plus the emulator's own samples: several pages
 

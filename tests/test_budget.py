@@ -7,7 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.budget import (
+from tui.polling.budget import (
     DAY,
     paced_interval,
     seconds_left_in_day,

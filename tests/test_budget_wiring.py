@@ -14,7 +14,6 @@ from cli_on_emulator import point_cli_at, run
 
 from tui import cli
 from tui.api.errors import ConfigError
-from tui.budget import utc_day
 from tui.config import (
     DEFAULT_DAILY_BUDGET,
     ENV_DAILY_BUDGET,
@@ -26,13 +25,14 @@ from tui.config import (
     save_config,
     state_dir,
 )
-from tui.daily_count import FILE_NAME, dump_counts
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
-from tui.screens.detail import DetailScreen
-from tui.screens.help import help_text
-from tui.screens.watchlist import WatchlistScreen
-from tui.watchlist import WatchlistStore
+from tui.polling.budget import utc_day
+from tui.polling.daily_count import FILE_NAME, dump_counts
+from tui.polling.watchlist import WatchlistStore
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.help import help_text
+from tui.ui.screens.watchlist import WatchlistScreen
 
 MIDNIGHT = 1_764_374_400.0  # 2025-11-29 00:00:00 UTC
 
@@ -111,7 +111,7 @@ def test_a_bad_environment_value_names_the_variable(value: str) -> None:
 
 
 def test_saving_the_settings_form_keeps_the_budget(emulator_profile: Profile) -> None:
-    from tui.screens.settings import FormValues, build_profile
+    from tui.ui.screens.settings import FormValues, build_profile
 
     original = emulator_profile.replace(daily_budget=777)
     values = FormValues(
@@ -200,7 +200,7 @@ async def test_watchlist_header_shows_todays_count_in_80_columns(
         await pilot.press("f4")
         await wait_until(pilot, lambda: isinstance(app.screen, WatchlistScreen))
         await wait_until(
-            pilot, lambda: app.watchlist.scheduler.active == 0, what="the package fetched"
+            pilot, lambda: app.engine.scheduler.active == 0, what="the package fetched"
         )
         await pilot.pause(1.1)  # a tick redraws the header
         line = summary_line(screen_text, app)
@@ -233,7 +233,7 @@ async def test_watchlist_says_when_the_budget_stretches_the_interval(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f4")
         await wait_until(pilot, lambda: isinstance(app.screen, WatchlistScreen))
-        scheduler = app.watchlist.scheduler
+        scheduler = app.engine.scheduler
         await wait_until(pilot, lambda: scheduler.stretched is not None, what="a stretch")
         watch = scheduler.watches[STARTED_SUCCESS_ID]
         assert watch.due is not None and watch.due - app.options.monotonic() > 0.9
@@ -267,8 +267,8 @@ async def test_detail_screen_says_when_the_budget_stretches_the_interval(
 def test_scheduler_paces_a_round_of_every_active_package() -> None:
     """One round polls each active package once: 3 watched cost 3 requests an interval."""
     from tui.api.models import parse_package
-    from tui.budget import paced_interval
-    from tui.watchlist import WatchScheduler
+    from tui.polling.budget import paced_interval
+    from tui.polling.scheduler import WatchScheduler
 
     now = [0.0]
     asked: list[int] = []
@@ -322,8 +322,8 @@ def test_watch_of_several_packages_says_when_the_budget_stretches(
 def test_the_demo_polls_a_screen_unstretched_at_any_hour() -> None:
     """The demo's emulator is a tenant of its own: its whole documented quota, so one screen
     polling every 2 s (43,200 a day) was stretched to 4 s in the morning (UTC) before."""
-    from tui.budget import paced_interval
-    from tui.services import start_demo
+    from tui.polling.budget import paced_interval
+    from tui.polling.clients import start_demo
 
     demo = start_demo()
     try:

@@ -264,7 +264,7 @@ def test_rate_limited_error_carries_the_wait_for_pollers() -> None:
     ):
         client.get_package(PID)
     assert err.value.retry_after == 60.0
-    from tui.watch import PollState
+    from tui.polling.policy import PollState
 
     # Never sooner than the server asked, whatever the jitter.
     assert PollState(interval=5).after_error(err.value, rng=lambda: 0.0) == 60.0

@@ -8,14 +8,14 @@ from textual.widgets import Input
 
 from tui.config import Config
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID, SUCCESS_AFTER
-from tui.screens.browser import BrowserScreen
-from tui.screens.detail import DetailScreen
-from tui.screens.help import HelpScreen
-from tui.screens.lookup import LookupScreen
-from tui.screens.watchlist import WatchlistScreen
-from tui.term_title import POP_TITLE, PUSH_TITLE
-from tui.widgets.lazy import TextView
-from tui.widgets.timeline import StatusTimeline
+from tui.ui.screens.browser import BrowserScreen
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.help import HelpScreen
+from tui.ui.screens.lookup import LookupScreen
+from tui.ui.screens.watchlist import WatchlistScreen
+from tui.ui.term_title import POP_TITLE, PUSH_TITLE
+from tui.ui.widgets.lazy import TextView
+from tui.ui.widgets.timeline import StatusTimeline
 
 HOSTILE_ID = "0badc0de-0000-4000-8000-000000000001"
 
@@ -40,7 +40,7 @@ async def test_timeline_and_terminal_title(
         await wait_until(pilot, lambda: screen.package is not None)
         # Watched too: the outcome must still be announced once, not twice.
         await pilot.press("w")
-        watch = app.watchlist.watch_state(STARTED_SUCCESS_ID)
+        watch = app.engine.watch_state(STARTED_SUCCESS_ID)
         await wait_until(pilot, lambda: watch.seen_started, what="watchlist saw it started")  # type: ignore[union-attr]
         timeline = screen.query_one(StatusTimeline)
         assert not timeline.display  # one status seen: nothing to tell yet

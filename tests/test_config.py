@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from tui import config as cfg
 from tui.api.errors import ConfigError
+from tui.base.safe_text import inert
 from tui.config import (
     Config,
     Profile,
@@ -28,7 +29,6 @@ from tui.config import (
     save_config,
     upsert_profile,
 )
-from tui.safe_text import inert
 
 SECRET = "Sup3r-S3cret-Value-4f1c"
 # Tenant and app IDs are UUIDs (the settings, the file and the environment refuse others).

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.daily_count import DailyCounter, count_today
-from tui.files import PrivateDir
+from tui.base.files import PrivateDir
+from tui.polling.daily_count import DailyCounter, count_today
 
 TENANT = "1b9a2c3d-0000-4000-8000-00000000abcd"
 OTHER = "2b9a2c3d-0000-4000-8000-00000000abcd"
@@ -118,7 +118,7 @@ WORKER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from tui.daily_count import DailyCounter
+    from tui.polling.daily_count import DailyCounter
 
     path, tenant = Path(sys.argv[1]), sys.argv[2]
     # Sync at every request for a while (many lock/read/add/write rounds that can

@@ -27,8 +27,8 @@ from tui.api.auth import TokenCache
 from tui.api.client import CylanceClient
 from tui.api.retry import RetryPolicy
 from tui.emulator import DEMO, Emulator
-from tui.screens.detail import DetailScreen
-from tui.watch import MAX_ERROR_BACKOFF, PollState
+from tui.polling.policy import MAX_ERROR_BACKOFF, PollState
+from tui.ui.screens.detail import DetailScreen
 
 PID = "0fa17000-0000-4000-8000-000000000002"
 MANY = 100_000
@@ -336,7 +336,7 @@ async def test_every_fault_while_polling(
 def test_the_tui_policy_still_waits_sixty_seconds_after_a_429() -> None:
     """The TUI retries a 429 once, quickly, inside the request; then the poll waits 60 s."""
     from tui.api.errors import RateLimited
-    from tui.app import tui_retry_policy
+    from tui.ui.app import tui_retry_policy
 
     sleeps: list[float] = []
 

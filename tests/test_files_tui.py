@@ -14,10 +14,10 @@ import pytest
 
 from tui.config import token_cache_dir
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
-from tui.recent import RecentStore
-from tui.screens.detail import DetailScreen
-from tui.screens.watchlist import WatchlistScreen
-from tui.watchlist import WatchlistStore
+from tui.polling.recent import RecentStore
+from tui.polling.watchlist import WatchlistStore
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.watchlist import WatchlistScreen
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX links")
 PIDS = [f"00000000-0000-4000-8000-{n:012d}" for n in range(1000)]

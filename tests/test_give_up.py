@@ -27,8 +27,8 @@ from tui.emulator.seed import (
     STARTED_FAILED_ID,
     STARTED_SUCCESS_ID,
 )
-from tui.watch import PollState
-from tui.watchlist import WatchScheduler
+from tui.polling.policy import PollState
+from tui.polling.scheduler import WatchScheduler
 
 MANY = 10_000
 BROKEN = STARTED_SUCCESS_ID  # answers 502 every time in these tests

@@ -17,8 +17,8 @@ import pytest
 
 from tui import cli
 from tui.api.retry import RetryPolicy
+from tui.base.safe_text import inert
 from tui.emulator import DEMO, Emulator
-from tui.safe_text import inert
 
 PLACES = ("get", "get --json", "watch", "watch --json", "list", "list --json", "stderr")
 

@@ -20,11 +20,11 @@ import hostile
 from textual._compositor import LayoutUpdate
 from textual.widgets import TabPane
 
-from tui.safe_text import inert
-from tui.screens.copy import CopyScreen
-from tui.screens.detail import DetailScreen
-from tui.screens.lookup import LookupScreen
-from tui.widgets.error_panel import ErrorPanel
+from tui.base.safe_text import inert
+from tui.ui.screens.copy import CopyScreen
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.lookup import LookupScreen
+from tui.ui.widgets.error_panel import ErrorPanel
 
 PLACES = (
     "status row",
@@ -106,7 +106,7 @@ async def test_every_case_every_place(make_app, emulator, wait_until, screen_tex
             package["packageId"] = case.value or home
             # The engine announces the end of an upload once; re-arm it for each case.
             app.clear_notifications()
-            watch = app.watchlist.watch_state(home)
+            watch = app.engine.watch_state(home)
             assert watch is not None
             watch.seen_started = True
             serve(emulator, home, {**package, "status": "failed"})

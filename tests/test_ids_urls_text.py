@@ -7,7 +7,7 @@ import pytest
 from tui.api.errors import ConfigError, InvalidPackageId
 from tui.api.ids import extract_package_id, normalize_package_id
 from tui.api.urls import REGIONS, normalize_base_url, region_by_code
-from tui.safe_text import inert, is_inert
+from tui.base.safe_text import inert, is_inert
 
 PID = "e378dacb-9324-453a-b8c6-5a8406952195"
 
@@ -238,7 +238,7 @@ async def test_tricky_ids_in_the_lookup_input(make_app, emulator, screen_text) -
     """Typed or pasted into the lookup screen: explained, inert, and no request made."""
     import asyncio
 
-    from tui.screens.lookup import LookupScreen
+    from tui.ui.screens.lookup import LookupScreen
 
     app = make_app()
     async with app.run_test(size=(100, 24)) as pilot:
@@ -265,7 +265,7 @@ async def test_tricky_ids_in_the_lookup_input(make_app, emulator, screen_text) -
 async def test_tricky_base_urls_in_the_settings_form(make_app, emulator_profile) -> None:  # type: ignore[no-untyped-def]
     """The settings form refuses them, says why, and writes nothing."""
     from tui.config import config_path
-    from tui.screens.settings import CUSTOM, SettingsScreen
+    from tui.ui.screens.settings import CUSTOM, SettingsScreen
 
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:

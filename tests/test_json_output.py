@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 
 from tui.api.client import _json
 from tui.api.errors import InvalidResponse
-from tui.clifmt import escape_json_text
+from tui.base.safe_text import UNSAFE_CHARACTERS
+from tui.cli.format import escape_json_text
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.safe_text import UNSAFE_CHARACTERS
 
 _UNSAFE_BUT_NEWLINE = re.compile(f"(?!\n)[{UNSAFE_CHARACTERS}]")
 

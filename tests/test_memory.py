@@ -19,8 +19,8 @@ from rich.cells import cached_cell_len
 from test_soak import PID, make_client, started_package
 
 from tui.emulator import Emulator
-from tui.screens.detail import DetailScreen
-from tui.width_cache import trim_width_cache
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.width_cache import trim_width_cache
 
 LIMIT = 64
 

@@ -76,10 +76,10 @@ def test_a_terminal_on_stdin_only_is_not_enough(tmp_path: Path) -> None:
 
 def test_the_check_is_in_the_cli_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process (pytest's streams are no terminal): refused before run_app is called."""
-    import tui.app
+    import tui.ui.app
 
     started: list[object] = []
-    monkeypatch.setattr(tui.app, "run_app", lambda **kw: started.append(kw) or 0)
+    monkeypatch.setattr(tui.ui.app, "run_app", lambda **kw: started.append(kw) or 0)
     assert cli.main([DEMO_PACKAGE_ID]) == 2
     assert started == []
     monkeypatch.setattr(cli, "_missing_terminal", lambda: None)

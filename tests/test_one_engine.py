@@ -1,7 +1,7 @@
 """Issue 11, point 1: one request engine for the whole app.
 
 The watchlist, every detail screen and the package browser send their requests
-through the app's one scheduler (tui.screens.watchlist.WatchlistService): one
+through the app's one scheduler (tui.ui.engine.RequestEngine): one
 poll per interval per package whatever shows it, detail views of started
 packages riding the watchlist's list request, one budget (≤ 5 a second, sign-ins
 included), a pause that belongs to the screen that set it.
@@ -17,10 +17,11 @@ from pathlib import Path
 from tui.api.client import CylanceClient
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.screens._threads import counted, note_request
-from tui.screens.browser import BrowserScreen
-from tui.screens.detail import DetailScreen
-from tui.watchlist import MAX_PER_WINDOW, WatchlistStore
+from tui.polling.requests import MAX_PER_WINDOW
+from tui.polling.watchlist import WatchlistStore
+from tui.ui.requests import counted, note_request
+from tui.ui.screens.browser import BrowserScreen
+from tui.ui.screens.detail import DetailScreen
 
 LONG = 3600
 
@@ -79,7 +80,7 @@ async def test_pause_belongs_to_the_screen_that_set_it(
         detail = app.screen
         await wait_until(pilot, lambda: detail.package is not None, what="the package")
         await pilot.press("p")
-        watch = app.watchlist.watch_state(pid)
+        watch = app.engine.watch_state(pid)
         assert watch is not None and watch.paused and detail.paused
         await wait_until(pilot, lambda: not watch.in_flight, what="the poll under way")
         await wait_until(pilot, lambda: "⏸ paused" in screen_text(app), what="shown paused")
@@ -103,11 +104,11 @@ async def test_leaving_a_detail_screen_of_an_unwatched_package_stops_its_polling
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
         detail = app.screen
         await wait_until(pilot, lambda: by_id(emulator, pid) >= 3, what="polls")
-        assert pid in app.watchlist.scheduler.watches
+        assert pid in app.engine.scheduler.watches
         await pilot.press("escape")
         await wait_until(pilot, lambda: not detail.is_attached, what="the screen gone")
-        assert pid not in app.watchlist.scheduler.watches
-        await wait_until(pilot, lambda: not app.watchlist.running, what="the engine idle")
+        assert pid not in app.engine.scheduler.watches
+        await wait_until(pilot, lambda: not app.engine.running, what="the engine idle")
         polled = by_id(emulator, pid)
         await pilot.pause(0.5)
         assert by_id(emulator, pid) == polled
@@ -139,7 +140,7 @@ async def test_detail_watchlist_and_browser_at_once_stay_within_one_budget(
         )
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
-            app.watchlist.start()
+            app.engine.start()
             await pilot.press("f3")  # the package browser, on top of the detail screen
             await wait_until(pilot, lambda: isinstance(app.screen, BrowserScreen))
             browser = app.screen
@@ -148,7 +149,7 @@ async def test_detail_watchlist_and_browser_at_once_stay_within_one_budget(
                 await pilot.press("n", "p", "n")  # page keys in bursts
             await wait_until(pilot, lambda: browser.requests >= 3, what="browser pages")
             every = [r.at for r in emulator.requests]
-            peak = app.watchlist.scheduler.peak_in_flight
+            peak = app.engine.scheduler.peak_in_flight
             shown_gets = by_id(emulator, shown)
     finally:
         emulator.stop()

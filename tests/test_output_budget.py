@@ -20,12 +20,12 @@ from tests.test_repaint import Monotonic, record_frames
 from tests.test_watchlist_tui import started_package as bare_started
 from tui.api.models import parse_package
 from tui.emulator.times import format_timestamp
-from tui.present import progress, watch_step
-from tui.screens.detail import DetailScreen
-from tui.screens.watchlist import WatchlistScreen, watch_row
-from tui.watchlist import WatchEntry, WatchlistStore
-from tui.widgets.fields import LiveLine, ValueStatic
-from tui.widgets.watch_table import WatchRow, WatchTable
+from tui.polling.present import progress, watch_step
+from tui.polling.watchlist import WatchEntry, WatchlistStore
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.watchlist import WatchlistScreen, watch_row
+from tui.ui.widgets.fields import LiveLine, ValueStatic
+from tui.ui.widgets.watch_table import WatchRow, WatchTable
 
 LONG = 86_400  # a day's timeout: its percentage and bar move rarely
 
@@ -120,7 +120,7 @@ async def test_detail_polled_every_second_writes_little_per_poll(
             before = emulator.count("GET", f"/packages/v2/{pid}")
             monotonic.now += 1
             fake_clock.advance(1)
-            app.watchlist.scheduler.wake()
+            app.engine.scheduler.wake()
             await wait_until(
                 pilot,
                 lambda b=before: (
@@ -248,7 +248,7 @@ async def test_watchlist_unchanged_polls_and_ticks_repaint_no_row(
         await wait_until(pilot, lambda: isinstance(app.screen, WatchlistScreen))
         screen = app.screen
         assert isinstance(screen, WatchlistScreen)
-        scheduler = app.watchlist.scheduler
+        scheduler = app.engine.scheduler
         await wait_until(
             pilot,
             lambda: all(w.requests >= 1 for w in scheduler.watches.values()),
@@ -303,7 +303,7 @@ async def test_watchlist_after_everything_finished_writes_nothing(
         screen = app.screen
         assert isinstance(screen, WatchlistScreen)
         await wait_until(
-            pilot, lambda: not app.watchlist.scheduler.active, timeout=20, what="all final"
+            pilot, lambda: not app.engine.scheduler.active, timeout=20, what="all final"
         )
         await pilot.pause()
         frames = record_frames(app)
@@ -323,7 +323,7 @@ async def test_a_summary_line_update_repaints_only_itself(
         await pilot.press("f4")
         await wait_until(pilot, lambda: isinstance(app.screen, WatchlistScreen))
         await wait_until(
-            pilot, lambda: not app.watchlist.scheduler.active, timeout=20, what="all final"
+            pilot, lambda: not app.engine.scheduler.active, timeout=20, what="all final"
         )
         await pilot.pause()
         summary = app.screen.query_one("#watch-summary", ValueStatic)
@@ -396,7 +396,7 @@ async def test_a_watchlist_tick_builds_only_the_rows_on_screen(
 ) -> None:
     """Rows off screen cost nothing on a tick (CPU with 200 started packages); rows
     scrolled into view show the time then, not at the next tick."""
-    import tui.screens.watchlist as watchlist_module
+    import tui.ui.screens.watchlist as watchlist_module
 
     store = WatchlistStore(tmp_path / "watchlist.json")
     ids = [str(uuid.UUID(int=0xE0000 + i)) for i in range(30)]
@@ -410,7 +410,7 @@ async def test_a_watchlist_tick_builds_only_the_rows_on_screen(
         await wait_until(pilot, lambda: isinstance(app.screen, WatchlistScreen))
         screen = app.screen
         assert isinstance(screen, WatchlistScreen)
-        scheduler = app.watchlist.scheduler
+        scheduler = app.engine.scheduler
         await wait_until(
             pilot,
             lambda: all(w.updated_at is not None for w in scheduler.watches.values()),

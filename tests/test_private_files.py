@@ -35,8 +35,8 @@ from tui.config import (
 )
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
-from tui.recent import RecentStore
-from tui.watchlist import WatchlistStore
+from tui.polling.recent import RecentStore
+from tui.polling.watchlist import WatchlistStore
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX links and modes")
 ROOT = Path(__file__).resolve().parent.parent
@@ -250,8 +250,8 @@ sys.path.insert(0, {root!r})
 os.umask(0)
 from tui.api.auth import AccessToken, TokenCache
 from tui.config import Config, save_config, token_cache_dir
-from tui.recent import RecentStore, default_path as recent_path
-from tui.watchlist import WatchlistStore, default_path as watchlist_path
+from tui.polling.recent import RecentStore, default_path as recent_path
+from tui.polling.watchlist import WatchlistStore, default_path as watchlist_path
 save_config(Config())
 save_config(Config())  # and a .bak
 TokenCache(token_cache_dir(), own=2).put("k", AccessToken("tok", 2e9))

@@ -146,7 +146,7 @@ def test_signals_and_hangups_exit_cleanly(emulator: Emulator, tmp_path: Path) ->
             assert recent.exists(), name
             if signum is None:
                 # Drawing while the link drops: Textual's own driver then blocked for
-                # good on its full output queue (see tui/driver.py).
+                # good on its full output queue (see tui/ui/driver.py).
                 app.press("2", "3", "4", "5", "1")
                 app.hang_up()
             else:

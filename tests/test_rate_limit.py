@@ -16,12 +16,12 @@ import pytest
 
 from tui import cli
 from tui.api.client import CylanceClient
-from tui.app import AppOptions
 from tui.config import MIN_POLL_INTERVAL, Profile, Secret
 from tui.emulator import DEMO, Emulator
 from tui.emulator.faults import Faults
-from tui.screens.detail import DetailScreen
-from tui.watch import MIN_INTERVAL, clamp_interval
+from tui.polling.policy import MIN_INTERVAL, clamp_interval
+from tui.ui.app import AppOptions
+from tui.ui.screens.detail import DetailScreen
 
 DOCUMENTED_LIMIT = 20  # requests a second, per tenant
 PID = "0fa17000-0000-4000-8000-000000000003"

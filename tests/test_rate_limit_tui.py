@@ -18,11 +18,12 @@ from tui.api.errors import RateLimited
 from tui.api.models import parse_package
 from tui.api.retry import MAX_RETRY_AFTER
 from tui.emulator.seed import STARTED_FAILED_ID, STARTED_SUCCESS_ID
-from tui.present import until_label
-from tui.screens.detail import DetailScreen
-from tui.screens.watchlist import WatchlistScreen
-from tui.watchlist import WatchlistStore, WatchScheduler
-from tui.widgets.watch_table import WatchTable
+from tui.polling.present import until_label
+from tui.polling.scheduler import WatchScheduler
+from tui.polling.watchlist import WatchlistStore
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.watchlist import WatchlistScreen
+from tui.ui.widgets.watch_table import WatchTable
 
 FAR_FUTURE = "Fri, 31 Dec 9999 23:59:59 GMT"
 HELD = re.compile(r"rate limited until ((?:\w{3} )?\d\d:\d\d)")
@@ -92,7 +93,7 @@ async def test_far_future_429_is_shown_on_the_header_and_every_held_row_and_ends
         await wait_until(pilot, lambda: isinstance(app.screen, WatchlistScreen))
         screen = app.screen
         table = screen.query_one(WatchTable)
-        scheduler = app.watchlist.scheduler
+        scheduler = app.engine.scheduler
         # Both are refreshed by one list request a round: seen (names known), then the 429.
         await wait_until(
             pilot, lambda: all(w.package is not None for w in scheduler.watches.values())
@@ -151,7 +152,7 @@ async def test_r_on_a_row_tries_it_at_once_and_an_answer_ends_the_pause(
     async with app.run_test(size=(100, 24)) as pilot:
         await pilot.press("f4")
         await wait_until(pilot, lambda: isinstance(app.screen, WatchlistScreen))
-        scheduler = app.watchlist.scheduler
+        scheduler = app.engine.scheduler
         await wait_until(pilot, lambda: scheduler.held_until() is not None, what="a pause")
         await wait_until(pilot, lambda: scheduler.in_flight == 0)
         gets = emulator.count("GET")
@@ -170,7 +171,7 @@ async def test_a_detail_screen_held_by_the_same_429_says_so_and_waits(
     emulator.faults.rate_limit_next(2, FAR_FUTURE)
     app = make_app(watchlist_store=store)
     async with app.run_test(size=(100, 24)) as pilot:
-        scheduler = app.watchlist.scheduler
+        scheduler = app.engine.scheduler
         await wait_until(pilot, lambda: scheduler.held_until() is not None, what="a pause")
         gets = emulator.count("GET")
         app.action_open_package(STARTED_SUCCESS_ID)
@@ -213,5 +214,5 @@ async def test_a_429_met_by_the_poll_of_a_detail_screen_holds_the_watchlist_too(
             lambda: "Rate limited by the API until" in " ".join(screen_text(app).split()),
             what="the STALE line saying why",
         )
-        held = app.watchlist.scheduler.held_until()
+        held = app.engine.scheduler.held_until()
         assert held is not None and 590 < held - time.monotonic() <= 600

@@ -18,9 +18,9 @@ from tui import cli
 from tui.api.auth import TokenCache
 from tui.api.client import CylanceClient
 from tui.api.errors import InvalidResponse
+from tui.base.safe_text import is_inert
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.safe_text import is_inert
 
 PACKAGE = f"/packages/v2/{DEMO_PACKAGE_ID}"
 ESC_LOCATION = b"https://evil.example/\x1b]0;owned\x07\x1b[2J\x1b[31mred"
@@ -182,7 +182,7 @@ def test_the_client_watches_its_connection_pools(emulator: Emulator) -> None:
 async def test_the_tui_shows_the_redirect_inert(
     make_app, emulator, wait_until, screen_text  # type: ignore[no-untyped-def]
 ) -> None:
-    from tui.screens.detail import DetailScreen
+    from tui.ui.screens.detail import DetailScreen
 
     emulator.faults.redirect_next(10, ESC_LOCATION)
     # A long poll interval: the screen's own backoff (a portal may go away) stays out.

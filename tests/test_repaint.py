@@ -18,11 +18,11 @@ from textual.app import App, ComposeResult
 from textual.content import Content
 
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_TIMEOUT_ID
-from tui.present import ago
-from tui.screens.detail import DetailScreen
-from tui.widgets import package_views
-from tui.widgets.fields import FieldTable, LiveLine, changed_span
-from tui.widgets.lazy import TextView, chop, wrap_words
+from tui.polling.present import ago
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.widgets import package_views
+from tui.ui.widgets.fields import FieldTable, LiveLine, changed_span
+from tui.ui.widgets.lazy import TextView, chop, wrap_words
 
 
 class Monotonic:
@@ -213,7 +213,7 @@ async def test_raw_json_is_indented_only_when_its_tab_is_shown(
 async def test_footer_is_rebuilt_only_when_its_keys_change(make_app, wait_until) -> None:
     from textual.widgets._footer import FooterKey
 
-    from tui.widgets.footer import Footer
+    from tui.ui.widgets.footer import Footer
 
     app = make_app(package_id=DEMO_PACKAGE_ID)
     async with app.run_test(size=(80, 24)) as pilot:

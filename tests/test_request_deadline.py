@@ -23,6 +23,7 @@ from tui.api.auth import TokenCache
 from tui.api.client import CylanceClient
 from tui.api.errors import ConfigError, RequestTimeout
 from tui.api.retry import RetryPolicy
+from tui.base.safe_text import is_inert
 from tui.config import (
     DEFAULT_REQUEST_TIMEOUT,
     ENV_REQUEST_TIMEOUT,
@@ -35,8 +36,7 @@ from tui.config import (
 )
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.safe_text import is_inert
-from tui.screens.detail import DetailScreen
+from tui.ui.screens.detail import DetailScreen
 
 MANY = 1_000
 DEADLINE = 0.5
@@ -230,7 +230,7 @@ def test_the_flag_reaches_the_tui(monkeypatch: pytest.MonkeyPatch) -> None:
         seen.update(options)
         return 0
 
-    monkeypatch.setattr("tui.app.run_app", fake_run_app)
+    monkeypatch.setattr("tui.ui.app.run_app", fake_run_app)
     monkeypatch.setattr(cli, "_missing_terminal", lambda: None)  # pytest's streams are no tty
     assert cli.main(["--request-timeout", "7.5", DEMO_PACKAGE_ID]) == 0
     assert seen["request_timeout"] == 7.5 and seen["package_id"] == DEMO_PACKAGE_ID
@@ -306,7 +306,7 @@ def test_config_show_names_the_deadline(
 
 def test_saving_the_settings_form_keeps_the_deadline(emulator_profile: Profile) -> None:
     """The form has no field for it: a save must not reset the file's value to 60 s."""
-    from tui.screens.settings import FormValues, build_profile
+    from tui.ui.screens.settings import FormValues, build_profile
 
     original = emulator_profile.replace(request_timeout=90.0)
     values = FormValues(
@@ -324,7 +324,7 @@ def test_saving_the_settings_form_keeps_the_deadline(emulator_profile: Profile) 
 
 
 def test_make_client_uses_the_profile_deadline(emulator_profile: Profile) -> None:
-    from tui.services import make_client
+    from tui.polling.clients import make_client
 
     with make_client(emulator_profile.replace(request_timeout=12.0)) as client:
         assert client.request_timeout == 12.0

@@ -18,10 +18,10 @@ import pytest
 from tui import cli
 from tui.api.errors import ConfigError
 from tui.api.retry import RetryPolicy
+from tui.base.safe_text import mask_secrets
 from tui.config import Config, Profile, Secret, config_path, load_config, resolve_profile
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.safe_text import mask_secrets
 
 #: Letters, digits and dashes: fits a path, a URL path, a profile name and a TOML string.
 CANARY = "cypkg-pasted-secret-3b9e1f7a0c5d42e8Kq"
@@ -41,12 +41,12 @@ def leaked(data: str | bytes, secret: str = CANARY) -> list[str]:
 
 
 def write_config(table: dict[str, Any], *, name: str = "default") -> Path:
-    import tomli_w
+    import tomlkit
 
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     document = {"active_profile": name, "profiles": {name: table}}
-    path.write_text(tomli_w.dumps(document))
+    path.write_text(tomlkit.dumps(document))
     path.chmod(0o600)
     return path
 
@@ -260,8 +260,8 @@ async def test_planted_ca_bundle_in_no_screen(make_app, emulator, wait_until, sc
     """The error panel, the settings form and the Ctrl+T result: masked, all of them."""
     from textual.widgets import Input
 
-    from tui.screens.settings import SettingsScreen
-    from tui.widgets.error_panel import ErrorPanel
+    from tui.ui.screens.settings import SettingsScreen
+    from tui.ui.widgets.error_panel import ErrorPanel
 
     emulator.add_app(CANARY_APP, CANARY, DEMO.tenant_id, {"opticspkgconfig:read"})
     profile = Profile(
@@ -308,7 +308,7 @@ async def test_planted_base_url_and_name_kept_but_not_shown(  # type: ignore[no-
     """Shown masked, kept as it is when the field is left alone (and saved so)."""
     from textual.widgets import Input
 
-    from tui.screens.settings import SettingsScreen
+    from tui.ui.screens.settings import SettingsScreen
 
     url = f"{emulator.base_url}/{CANARY}"
     name = f"p-{CANARY}"

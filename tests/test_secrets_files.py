@@ -34,7 +34,7 @@ from tui.api.retry import RetryPolicy
 from tui.config import Config, Profile, Secret, load_config, resolve_profile, token_cache_dir
 from tui.emulator import DEMO, Emulator
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
-from tui.recent import RecentStore
+from tui.polling.recent import RecentStore
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,7 +156,7 @@ import os, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from tui.api.auth import AccessToken, TokenCache
-from tui.recent import RecentStore
+from tui.polling.recent import RecentStore
 real_fsync = os.fsync
 def crash(fd):
     os.kill(os.getpid(), 9)  # the machine dies mid-save: no cleanup, no rename
@@ -375,7 +375,7 @@ def test_secret_in_no_exception_or_repr(canary_env: Emulator, tmp_path: Path) ->
 
 
 async def test_secret_in_no_screen_or_screenshot(make_app, emulator, wait_until) -> None:  # type: ignore[no-untyped-def]
-    from tui.screens.settings import SettingsScreen
+    from tui.ui.screens.settings import SettingsScreen
 
     emulator.add_app(CANARY_APP, CANARY, DEMO.tenant_id, {"opticspkgconfig:read"})
     profile = Profile(

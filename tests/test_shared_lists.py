@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.recent import RecentStore
-from tui.watchlist import MAX_WATCHED, WatchlistStore
+from tui.polling.recent import RecentStore
+from tui.polling.watchlist import MAX_WATCHED, WatchlistStore
 
 ROOT = Path(__file__).resolve().parent.parent
 PIDS = [f"00000000-0000-4000-8000-{n:012d}" for n in range(1200)]
@@ -122,7 +122,7 @@ def test_a_failed_save_keeps_the_change_for_the_next(
     path = tmp_path / "watchlist.json"
     store = WatchlistStore(path)
     store.add(X)
-    from tui import files
+    from tui.base import files
 
     real = files.PrivateDir.write_atomic
 
@@ -143,8 +143,8 @@ _WORKER = """
 import sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from tui.recent import RecentStore
-from tui.watchlist import WatchlistStore
+from tui.polling.recent import RecentStore
+from tui.polling.watchlist import WatchlistStore
 which, path, ready, go, adds, removes = sys.argv[1:]
 store = WatchlistStore(Path(path)) if which == "watchlist" else RecentStore(Path(path))
 Path(ready).touch()  # read the file: now wait until the other one has read it too

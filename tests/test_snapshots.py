@@ -22,9 +22,9 @@ from textual.pilot import Pilot
 from tui.api.auth import AccessToken
 from tui.api.errors import NotFound
 from tui.api.models import Package, parse_package
-from tui.app import AppOptions, CypkgApp, Startup
 from tui.config import Config, Profile, Secret
-from tui.recent import RecentStore
+from tui.polling.recent import RecentStore
+from tui.ui.app import AppOptions, CypkgApp, Startup
 
 #: 2026-11-27 20:00:00 UTC.
 NOW = 1_795_809_600.0

@@ -30,7 +30,7 @@ from tui.api.client import CylanceClient
 from tui.api.retry import RetryPolicy
 from tui.emulator import DEMO, Emulator
 from tui.emulator.faults import MALFORMED_KINDS, Faults
-from tui.screens.detail import TABS, DetailScreen
+from tui.ui.screens.detail import TABS, DetailScreen
 
 CYCLES = int(os.environ.get("CYPKG_SOAK_CYCLES", "300"))
 PID = "0fa17000-0000-4000-8000-000000000005"
@@ -116,7 +116,7 @@ def state_sizes(app: Any, screen: DetailScreen, client: Counting) -> dict[str, i
         "recent entries": len(app.recent.entries),
         "cached tokens": len(client.inner._cache._memory),
         # Every widget object alive, attached or not (Textual 8.2.8's Footer leaked its
-        # old keys on every focus change: see tui/widgets/footer.py).
+        # old keys on every focus change: see tui/ui/widgets/footer.py).
         "widget objects (gc)": sum(isinstance(o, Widget) for o in gc.get_objects()),
     }
 
@@ -252,17 +252,17 @@ async def test_resize_while_polling(
 
 
 def test_every_screen_uses_the_leak_free_footer() -> None:
-    """Textual's own Footer leaks its old keys on every focus change (tui/widgets/footer.py)."""
+    """Textual's own Footer leaks its old keys on every focus change (tui/ui/widgets/footer.py)."""
     import re
     from pathlib import Path
 
-    screens = Path(__file__).resolve().parent.parent / "tui" / "screens"
+    screens = Path(__file__).resolve().parent.parent / "tui" / "ui" / "screens"
     composing = []
     for path in sorted(screens.glob("*.py")):
         source = path.read_text()
         if "Footer(" not in source:
             continue
         composing.append(path.name)
-        assert "from tui.widgets.footer import Footer" in source, path.name
+        assert "from tui.ui.widgets.footer import Footer" in source, path.name
         assert not re.search(r"from textual\.widgets import [^\n]*\bFooter\b", source), path.name
     assert "detail.py" in composing and "lookup.py" in composing

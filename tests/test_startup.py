@@ -10,25 +10,25 @@ from typing import Any
 
 import pytest
 
-from tui.app import CypkgApp
 from tui.emulator import DEMO
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.screens.detail import DetailScreen
-from tui.screens.lookup import LookupScreen
-from tui.widgets.footer import Footer
+from tui.ui.app import CypkgApp
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.lookup import LookupScreen
+from tui.ui.widgets.footer import Footer
 
 #: Loaded only after the first paint (warm-up, keymap) or when their screen opens.
 NOT_BEFORE_FIRST_PAINT = (
-    "tui.screens.detail",
-    "tui.screens.settings",
-    "tui.watchlist",
+    "tui.ui.screens.detail",
+    "tui.ui.screens.settings",
+    "tui.polling.scheduler",
     "httpx",
     "textual.widgets._text_area",
 )
 
 _PROBE = """
 import asyncio, sys
-from tui.app import AppOptions, CypkgApp, prepare
+from tui.ui.app import AppOptions, CypkgApp, prepare
 
 watched = sys.argv[1].split(",")
 at_first_paint = {}
@@ -78,7 +78,7 @@ def test_first_paint_loads_only_the_lookup() -> None:
     assert "FIRST []" in done.stdout, done.stdout + done.stderr
     assert "SCREENS ['LookupScreen']" in done.stdout
     later = done.stdout.split("LATER", 1)[1]
-    assert "tui.screens.detail" in later and "httpx" in later
+    assert "tui.ui.screens.detail" in later and "httpx" in later
 
 
 async def test_lookup_is_the_bottom_screen(make_app) -> None:  # type: ignore[no-untyped-def]
@@ -121,7 +121,7 @@ class _Counting:
         self.lock = threading.Lock()
 
     def __call__(self, profile: Any) -> Any:
-        from tui.services import make_client
+        from tui.polling.clients import make_client
 
         with self.lock:
             self.built += 1
@@ -189,7 +189,7 @@ def test_warm_up_runs_in_a_daemon_thread(make_app, monkeypatch: pytest.MonkeyPat
 
     app = make_app()
     monkeypatch.setattr(CypkgApp, "is_running", property(lambda _self: True))
-    monkeypatch.setattr("tui.app.threading.Thread", Recorder)
+    monkeypatch.setattr("tui.ui.app.threading.Thread", Recorder)
     app._start_warm_up()
     assert started == [{"target": app.warm_up, "name": "cypkg-warm-up", "daemon": True}]
 
@@ -230,16 +230,16 @@ async def test_footer_keys_in_the_first_frame_and_not_rebuilt(  # type: ignore[n
 
 _GC_PROBE = """
 import gc
-import tui.app
+import tui.ui.app
 from tui import cli
 
 def run_app(**options):
     print("DURING", gc.isenabled())
-    tui.app.resume_gc()  # what the app does after its first paint
+    tui.ui.app.resume_gc()  # what the app does after its first paint
     print("AFTER", gc.isenabled(), gc.get_freeze_count() > 0)
     return 0
 
-tui.app.run_app = run_app
+tui.ui.app.run_app = run_app
 cli._missing_terminal = lambda: None  # the probe's streams are pipes
 print("BEFORE", gc.isenabled())
 cli.main(["--api-url", "http://127.0.0.1:9"])
@@ -261,7 +261,7 @@ def test_gc_is_off_for_one_shot_commands_only(monkeypatch: pytest.MonkeyPatch) -
     either (or the TUI), main() leaves the GC as it found it."""
     import gc
 
-    import tui.app
+    import tui.ui.app
     from tui import cli
 
     seen: list[tuple[str, bool]] = []
@@ -276,7 +276,7 @@ def test_gc_is_off_for_one_shot_commands_only(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(cli, "_cmd_get", record("get"))
     monkeypatch.setattr(cli, "_cmd_watch", record("watch"))
     monkeypatch.setattr(cli, "_profile", lambda *args, **kwargs: None)
-    monkeypatch.setattr(tui.app, "run_app", record("tui"))
+    monkeypatch.setattr(tui.ui.app, "run_app", record("tui"))
     monkeypatch.setattr(cli, "_missing_terminal", lambda: None)
     assert gc.isenabled()
     for argv in (["watch", DEMO_PACKAGE_ID], ["get", DEMO_PACKAGE_ID], [DEMO_PACKAGE_ID]):

@@ -19,7 +19,7 @@ from textual import events
 from textual.widgets import ContentSwitcher, TabbedContent, Tabs
 
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
-from tui.screens.detail import TABS, DetailScreen
+from tui.ui.screens.detail import TABS, DetailScreen
 
 KEY_TAB = {str(n): tab for n, tab in enumerate(TABS, 1)}
 
@@ -186,7 +186,7 @@ def test_burst_in_a_real_terminal(emulator, tmp_path: Path, burst_bytes, drawn) 
 async def test_pane_never_composed_is_not_filled(make_app, wait_until, monkeypatch) -> None:
     """A mount that ends without the pane being composed (the app closing under a hangup
     or signal during a tab switch) must not raise: that exited 1 instead of 129."""
-    from tui.widgets.package_views import RawPane
+    from tui.ui.widgets.package_views import RawPane
 
     monkeypatch.setattr(RawPane, "compose", lambda self: iter(()))
     app = make_app(package_id=DEMO_PACKAGE_ID)

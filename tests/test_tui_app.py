@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from tui.app import ANSI_THEMES, DEFAULT_THEME, CypkgApp, Startup, guess_theme, prepare
 from tui.config import Config, Profile, config_path, load_config, save_config
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
+from tui.ui.app import ANSI_THEMES, DEFAULT_THEME, CypkgApp, Startup, guess_theme, prepare
 
 
 def test_guess_theme() -> None:
@@ -39,7 +39,7 @@ def test_prepare_unknown_profile() -> None:
 
 
 def test_prepare_demo(emulator, emulator_profile) -> None:  # type: ignore[no-untyped-def]
-    from tui.services import Demo
+    from tui.polling.clients import Demo
 
     startup = prepare(demo=Demo(emulator=emulator, profile=emulator_profile, config=Config()))
     ids = [entry.package_id for entry in startup.demo_entries]

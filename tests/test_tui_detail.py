@@ -19,11 +19,11 @@ from tui.emulator.seed import (
     TIMEOUT_AFTER,
     big_package,
 )
-from tui.screens.copy import CopyScreen
-from tui.screens.detail import DetailScreen
-from tui.screens.lookup import LookupScreen
-from tui.widgets.fields import LiveLine
-from tui.widgets.lazy import ExampleList, TextView
+from tui.ui.screens.copy import CopyScreen
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.lookup import LookupScreen
+from tui.ui.widgets.fields import LiveLine
+from tui.ui.widgets.lazy import ExampleList, TextView
 
 
 def flat(text: str) -> str:
@@ -207,7 +207,7 @@ async def test_refresh_now(make_app, emulator, wait_until, screen_text) -> None:
 
 async def test_one_request_in_flight(make_app, emulator_profile, wait_until) -> None:
     """However often r is pressed and the poll timer fires, requests never overlap."""
-    from tui.services import make_client
+    from tui.polling.clients import make_client
 
     lock = threading.Lock()
     state = {"now": 0, "max": 0, "calls": 0}

@@ -8,8 +8,8 @@ import uuid
 from tui.config import Profile, Secret
 from tui.emulator import DEMO
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
-from tui.screens.detail import DetailScreen
-from tui.widgets.error_panel import ErrorPanel
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.widgets.error_panel import ErrorPanel
 
 
 def flat(text: str) -> str:

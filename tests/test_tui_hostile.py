@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from tui.screens.copy import CopyScreen
-from tui.screens.detail import DetailScreen
-from tui.screens.lookup import LookupScreen
+from tui.ui.screens.copy import CopyScreen
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.lookup import LookupScreen
 
 HOSTILE = "[/] [b]x \x1b[31mred \x1b]52;c;AAAA\x07 \x1b]0;title\x1b\\ [/x] [link=x]y"
 #: How each piece must look on screen: brackets literal, ESC and BEL as visible symbols.

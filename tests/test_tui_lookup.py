@@ -7,9 +7,9 @@ from textual.widgets import Input, OptionList
 
 from tui.config import Profile
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
-from tui.screens.detail import DetailScreen
-from tui.screens.lookup import LookupScreen, validate_input
-from tui.screens.settings import SettingsScreen
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.lookup import LookupScreen, validate_input
+from tui.ui.screens.settings import SettingsScreen
 
 
 def test_validate_input() -> None:
@@ -188,9 +188,9 @@ async def test_setup_notice_follows_the_profile(make_app, emulator_profile, scre
 
 
 async def test_demo_mode_lists_samples(make_app, emulator, emulator_profile, screen_text) -> None:
-    from tui.app import demo_entries
     from tui.config import Config
-    from tui.services import Demo
+    from tui.polling.clients import Demo
+    from tui.ui.app import demo_entries
 
     demo = Demo(emulator=emulator, profile=emulator_profile, config=Config())
     app = make_app(demo=demo)

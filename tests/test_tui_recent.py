@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from tui.recent import MAX_ENTRIES, RecentStore, default_path, load_entries
+from tui.polling.recent import MAX_ENTRIES, RecentStore, default_path, load_entries
 
 A = "e378dacb-9324-453a-b8c6-5a8406952195"
 B = "5b0c7a1e-3f2d-4e8a-9c61-7d2e4f8a1b30"

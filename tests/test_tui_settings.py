@@ -7,13 +7,13 @@ import stat
 
 from textual.widgets import Input, Select
 
-from tui.app import prepare
 from tui.config import Config, Profile, Secret, config_path, load_config
 from tui.emulator import DEMO
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.screens.detail import DetailScreen
-from tui.screens.lookup import LookupScreen
-from tui.screens.settings import CUSTOM, FormValues, SettingsScreen, build_profile
+from tui.ui.app import prepare
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.lookup import LookupScreen
+from tui.ui.screens.settings import CUSTOM, FormValues, SettingsScreen, build_profile
 
 TENANT = DEMO.tenant_id
 APP = DEMO.app_id
@@ -239,7 +239,7 @@ async def test_test_connection(make_app, emulator, screen_text, wait_until) -> N
 
 
 async def test_demo_mode_writes_no_config(make_app, emulator, emulator_profile, screen_text):  # type: ignore[no-untyped-def]
-    from tui.services import Demo
+    from tui.polling.clients import Demo
 
     demo = Demo(emulator=emulator, profile=emulator_profile, config=Config())
     app = make_app(demo=demo)

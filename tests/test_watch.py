@@ -15,7 +15,7 @@ from tui.api.errors import (
     ServerError,
 )
 from tui.api.models import Status, parse_package
-from tui.watch import MAX_ERROR_BACKOFF, PollState, clamp_interval, exit_code_for
+from tui.polling.policy import MAX_ERROR_BACKOFF, PollState, clamp_interval, exit_code_for
 
 
 def package(status: str):  # type: ignore[no-untyped-def]

@@ -23,8 +23,13 @@ from tui.emulator.seed import (
     STARTED_SUCCESS_ID,
     SUCCESS_AFTER,
 )
-from tui.keymap import parse_keymap
-from tui.term_title import (
+from tui.polling.history import StatusHistory
+from tui.polling.policy import worst_exit_code
+from tui.polling.requests import MAX_IN_FLIGHT, MAX_PER_WINDOW, WINDOW
+from tui.polling.scheduler import WatchScheduler
+from tui.polling.watchlist import WatchlistStore
+from tui.ui.keymap import parse_keymap
+from tui.ui.term_title import (
     POP_TITLE,
     PUSH_TITLE,
     TerminalTitle,
@@ -33,15 +38,6 @@ from tui.term_title import (
     osc_safe,
     title_enabled,
     title_sequence,
-)
-from tui.watchlist import (
-    MAX_IN_FLIGHT,
-    MAX_PER_WINDOW,
-    WINDOW,
-    StatusHistory,
-    WatchlistStore,
-    WatchScheduler,
-    worst_exit_code,
 )
 
 PIDS = [f"00000000-0000-4000-8000-{n:012d}" for n in range(300)]
@@ -417,9 +413,9 @@ def test_cli_theme_flag(monkeypatch: pytest.MonkeyPatch) -> None:
         seen.update(kwargs)
         return 0
 
-    import tui.app
+    import tui.ui.app
 
-    monkeypatch.setattr(tui.app, "run_app", fake_run_app)
+    monkeypatch.setattr(tui.ui.app, "run_app", fake_run_app)
     monkeypatch.setattr(cli, "_missing_terminal", lambda: None)  # pytest's streams
     assert cli.main(["--theme", "ansi-dark", DEMO_PACKAGE_ID]) == 0
     assert seen["theme"] == "ansi-dark" and seen["package_id"] == DEMO_PACKAGE_ID

@@ -18,11 +18,12 @@ from tui.config import Config, Profile, Secret
 from tui.emulator import DEMO, Emulator
 from tui.emulator.apps import SCOPE_READ
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_SUCCESS_ID
-from tui.recent import RecentStore
-from tui.screens.detail import DetailScreen
-from tui.screens.watchlist import WatchlistScreen
-from tui.watchlist import MAX_IN_FLIGHT, MAX_PER_WINDOW, WatchlistStore
-from tui.widgets.watch_table import WatchTable
+from tui.polling.recent import RecentStore
+from tui.polling.requests import MAX_IN_FLIGHT, MAX_PER_WINDOW
+from tui.polling.watchlist import WatchlistStore
+from tui.ui.screens.detail import DetailScreen
+from tui.ui.screens.watchlist import WatchlistScreen
+from tui.ui.widgets.watch_table import WatchTable
 
 STARTED = [str(uuid.UUID(int=0xC0000 + n)) for n in range(100)]
 
@@ -152,7 +153,7 @@ async def test_live_updates_and_announcements(
         notes = [w for w in written if w.startswith("\x1b]9;")]
         assert notes[0] == "\x1b]9;cypkg: alpha: ✔ success\x1b\\" and len(notes) == 3
         # Finished packages stopped polling; the started one goes on.
-        service = app.watchlist
+        service = app.engine
         assert service.scheduler.active == 1 and service.watch_state(ids[3]).due is not None  # type: ignore[union-attr]
         polls = {pid: service.watch_state(pid).requests for pid in ids[:3]}  # type: ignore[union-attr]
         before = emulator.count("GET", f"/packages/v2/{ids[3]}")
@@ -209,7 +210,7 @@ async def test_100_packages_share_one_budget(
                 timeout=15,
                 what="16 polls",
             )
-            scheduler = app.watchlist.scheduler
+            scheduler = app.engine.scheduler
             peak = scheduler.peak_in_flight
             gets = [r.at for r in emulator.requests if r.method == "GET"]
             every = [r.at for r in emulator.requests]
@@ -239,7 +240,7 @@ async def test_a_watched_package_open_in_detail_is_polled_once_per_interval(
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
         detail = app.screen
         await wait_until(pilot, lambda: detail.package is not None)
-        watch = app.watchlist.scheduler.watches[pid]
+        watch = app.engine.scheduler.watches[pid]
         await wait_until(pilot, lambda: watch.requests >= 1 and not watch.in_flight)
         ours = watch.requests
         polled = emulator.count("GET", f"/packages/v2/{pid}")

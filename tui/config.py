@@ -37,14 +37,21 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tui import config_edit
 from tui.api.errors import ConfigError
 from tui.api.ids import is_uuid
 from tui.api.urls import DEFAULT_REGION, normalize_base_url, region_by_code, region_for_url
-from tui.budget import DEFAULT_DAILY_BUDGET, MAX_DAILY_BUDGET
-from tui.files import FileTooLarge, LinkRefused, PrivateDir, atomic_write_private, read_private_file
-from tui.safe_text import MASK, inert, is_inert, mask_secrets
+from tui.base.files import (
+    FileTooLarge,
+    LinkRefused,
+    PrivateDir,
+    atomic_write_private,
+    read_private_file,
+)
+from tui.base.safe_text import MASK, inert, is_inert, mask_secrets
+from tui.polling.budget import DEFAULT_DAILY_BUDGET, MAX_DAILY_BUDGET
 
-# platformdirs, tomllib, tomli_w and hmac are imported where they are used:
+# platformdirs, tomllib, tomlkit and hmac are imported where they are used:
 # `cypkg get` with only environment variables should not pay for them.
 
 __all__ = [
@@ -258,7 +265,7 @@ class Profile:
     poll_interval: float = DEFAULT_POLL_INTERVAL
     scopes: str | None = None
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
-    #: Requests a UTC day this tenant's cypkgs aim to stay within (see tui.budget).
+    #: Requests a UTC day this tenant's cypkgs aim to stay within (see tui.polling.budget).
     daily_budget: int = DEFAULT_DAILY_BUDGET
     # Keys from the file this version does not know; written back on save.
     # Not in repr: unknown content may be a credential in the wrong place.
@@ -391,22 +398,38 @@ def save_config(config: Config, path: Path | None = None) -> None:
     target = path if path is not None else (config.path or config_path())
     document = _serialise(config)
     try:
-        import tomli_w
-
-        payload = tomli_w.dumps(document).encode("utf-8")
+        payload = config_edit.dumps(document).encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"Cannot save the settings: {inert(exc, limit=200)}") from None
 
     previous = _read_file(target)
     if previous is not None:
         try:
-            _parse_document(target, previous)
+            before = _serialise(_parse_document(target, previous))
         except ConfigError:
             backup = _free_name(target, f".corrupt-{datetime.now():%Y%m%d-%H%M%S}")
         else:
             backup = target.with_name(target.name + ".bak")
+            payload = _edited(target, previous, before, document) or payload
         _write_private(backup, previous)
     _write_private(target, payload)
+
+
+def _edited(
+    target: Path, previous: bytes, before: dict[str, Any], document: dict[str, Any]
+) -> bytes | None:
+    """The previous file with only the changed values changed (comments, order kept).
+
+    None when the edited text would not read back as ``document``: then the file is
+    written fresh (its comments are still in the .bak) rather than wrong.
+    """
+    try:
+        edited = config_edit.update(previous.decode("utf-8"), before, document).encode("utf-8")
+        if _serialise(_parse_document(target, edited)) == document:
+            return edited
+    except Exception:  # tomlkit's own errors, whatever they are: the fresh text is right
+        pass
+    return None
 
 
 def resolve_profile(
@@ -761,7 +784,7 @@ def _tighten_permissions(path: Path) -> list[str]:
 
 
 def _own_dirs(path: Path) -> int:
-    """How many trailing directories of ``path``'s parent are cypkg's (see tui.files)."""
+    """How many trailing directories of ``path``'s parent are cypkg's (see tui.base.files)."""
     return 1 if _is_own_dir(path.parent) else 0
 
 

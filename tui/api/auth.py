@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.files import LinkRefused, PrivateDir
+from tui.base.files import LinkRefused, PrivateDir
 
 ISSUER = "http://cylance.com"
 #: The API refuses client JWTs that live longer than 30 minutes.
@@ -120,7 +120,7 @@ class TokenCache:
     (base URL, tenant, app ID and a fingerprint of the secret), so neither
     profiles nor secrets ever share a token.
 
-    Nothing is followed through a link (see :mod:`tui.files`): ``own`` counts the
+    Nothing is followed through a link (see :mod:`tui.base.files`): ``own`` counts the
     trailing directories of ``directory`` that are cypkg's (2 for
     ``<cache dir>/tokens``). When one of them is a link the disk cache is refused
     for good: tokens stay in memory, and ``on_problem`` hears why, once.

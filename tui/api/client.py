@@ -50,7 +50,7 @@ from tui.api.models import Package, PackagePage, parse_package, parse_page
 from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, describe_wait, parse_retry_after
 from tui.api.transport import Attempt, attempt, watch_client
 from tui.api.urls import is_loopback_host, normalize_base_url
-from tui.safe_text import inert, mask_secrets
+from tui.base.safe_text import inert, mask_secrets
 
 SCOPE_READ = "opticspkgconfig:read"
 SCOPE_LIST = "opticspkgconfig:list"

@@ -49,7 +49,7 @@ def normalize_package_id(value: str) -> str:
 
 def _explain(text: str) -> str:
     shown = text if len(text) <= 48 else text[:45] + "…"
-    from tui.safe_text import inert
+    from tui.base.safe_text import inert
 
     shown = inert(shown)
     if not text.isascii():

@@ -1,0 +1,1 @@
+"""The bottom layer: text made inert, private files, shared entry files. No Textual, no HTTP."""

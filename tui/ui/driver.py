@@ -1,0 +1,70 @@
+"""Textual's terminal driver, made to survive the terminal going away.
+
+When the SSH link drops, the pseudo-terminal is hung up: the app gets SIGHUP (and
+exits, see :func:`tui.ui.app.exit_on_signals`), and from then on every read and write
+on the terminal fails with EIO. Textual 8.2.8 handles neither: its output thread
+dies on the first failed write, after which the app blocks for good once 30 more
+writes are queued (a cypkg left running on the jump host); and its input thread
+turns the failed read into a crash report. This driver drops output once the
+terminal is gone and treats a failed read as the hangup it is. ``tests/test_pty.py``
+closes the terminal under a running app to check it.
+"""
+
+from __future__ import annotations
+
+import signal
+from typing import IO, Any
+
+from textual.drivers.linux_driver import LinuxDriver
+
+
+class _TerminalOutput:
+    """The terminal as Textual's output thread writes to it; once it fails, writes are dropped."""
+
+    def __init__(self, file: IO[str]) -> None:
+        self._file = file
+        #: Set on the first failed write or flush: the terminal is gone.
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                self._file.write(text)
+            except (OSError, ValueError):
+                self.gone = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self._file.flush()
+            except (OSError, ValueError):
+                self.gone = True
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def isatty(self) -> bool:
+        return self._file.isatty()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)
+
+
+class HangupSafeDriver(LinuxDriver):
+    """:class:`LinuxDriver` whose output and input survive a hung-up terminal."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._file = _TerminalOutput(self._file)  # type: ignore[arg-type, assignment]
+
+    def _run_input_thread(self) -> None:
+        try:
+            self.run_input_thread()
+        except OSError:
+            # EIO: the terminal was hung up. Leave as on SIGHUP, without a crash report.
+            self._app.call_later(self._app.exit, None, 128 + signal.SIGHUP)
+        except BaseException:
+            import rich.traceback  # what Textual's own driver does
+
+            self._app.call_later(self._app.panic, rich.traceback.Traceback())

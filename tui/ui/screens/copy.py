@@ -1,0 +1,73 @@
+"""A small modal that shows a copied value, selectable, since OSC 52 may not arrive."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static, TextArea
+
+from tui.ui.widgets.footer import Footer
+from tui.ui.widgets.still_text_area import StillTextArea
+
+
+class CopyScreen(ModalScreen[None]):
+    """``what`` and its (already inert) ``value`` in a read-only text box."""
+
+    DEFAULT_CSS = """
+    CopyScreen { align: center middle; }
+    CopyScreen > #copy-box {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 20;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    CopyScreen #copy-title { text-style: bold; }
+    CopyScreen #copy-value { height: auto; max-height: 10; border: none; padding: 0; }
+    CopyScreen #copy-help { color: $text-muted; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "close", "Close", id="close-copy"),
+    ]
+
+    def __init__(self, what: str, value: str) -> None:
+        super().__init__()
+        self.what = what
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="copy-box"):
+            yield Static(Content(f"Copied the {self.what}"), id="copy-title")
+            yield StillTextArea(
+                self.value,
+                read_only=True,
+                soft_wrap=True,
+                show_line_numbers=False,
+                show_cursor=False,
+                id="copy-value",
+            )
+            yield Static(
+                Content(
+                    "Sent to your clipboard with OSC 52 (tmux needs set-clipboard on; some "
+                    "terminals ignore it). The text is selected: ctrl+c copies it again, or "
+                    "select it with the mouse (shift+drag in most terminals)."
+                ),
+                id="copy-help",
+            )
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.select_all()
+
+    def action_close(self) -> None:
+        self.dismiss()

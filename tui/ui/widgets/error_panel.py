@@ -1,0 +1,52 @@
+"""A clear panel for an error: what happened, the message, and what to do next."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from tui.api.errors import CypkgError
+from tui.base.safe_text import inert
+
+
+class ErrorPanel(VerticalScroll):
+    """Shows ``err.title``, the message and ``err.hint``; never a traceback."""
+
+    DEFAULT_CSS = """
+    ErrorPanel {
+        border: heavy $error;
+        padding: 0 1;
+        height: auto;
+        max-height: 1fr;
+        margin: 1 0 0 0;
+    }
+    ErrorPanel > #error-title { text-style: bold; color: $text-error; }
+    ErrorPanel > #error-message { margin-top: 1; }
+    ErrorPanel > #error-hint { margin-top: 1; }
+    ErrorPanel > #error-keys { margin-top: 1; color: $text-muted; }
+    """
+
+    can_focus = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="error-title")
+        yield Static(id="error-message")
+        yield Static(id="error-hint")
+        yield Static(id="error-keys")
+
+    def show(self, error: CypkgError, *, keys: str, extra: str = "") -> None:
+        self.query_one("#error-title", Static).update(Content(f"✘ {inert(error.title)}"))
+        message = inert(str(error), keep_newlines=True, limit=4000)
+        if extra:
+            message += "\n" + extra
+        self.query_one("#error-message", Static).update(Content(message))
+        hint = self.query_one("#error-hint", Static)
+        hint.update(
+            Content.assemble(("What to do: ", "bold"), inert(error.hint, keep_newlines=True))
+            if error.hint
+            else Content("")
+        )
+        hint.display = bool(error.hint)
+        self.query_one("#error-keys", Static).update(Content(keys))
