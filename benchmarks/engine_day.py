@@ -1,11 +1,11 @@
 """11c/11d: a day of watching started packages, in virtual time, with the app's own engine.
 
-The app's :class:`tui.watchlist.WatchScheduler` (the sans-IO core every
+The app's :class:`tui.polling.scheduler.WatchScheduler` (the sans-IO core every
 screen and ``cypkg watch`` go through) is driven here as its drivers drive
 it: ``take`` what is due, answer it, ``complete``/``complete_list``, sleep
 until ``next_wakeup``. Nothing is sent anywhere: every request is answered at
 once (a list page holding every watched package as ``started``, or the
-package itself), and counted in the real :class:`tui.daily_count.DailyCounter`
+package itself), and counted in the real :class:`tui.polling.daily_count.DailyCounter`
 (its file in a temporary state dir) whose ``pace`` stretches the interval as
 the app's does. The wall clock is fake: the day starts at 00:00 UTC and ends
 24 h later, so the pacer sees the whole day.
@@ -53,9 +53,10 @@ def simulate_day(
     no pacer (``pace=None``)."""
     from tui.api.errors import MissingScope
     from tui.api.models import Package, PackagePage, Status
-    from tui.budget import Pace
-    from tui.daily_count import DailyCounter
-    from tui.watchlist import ListRequest, WatchScheduler
+    from tui.polling.budget import Pace
+    from tui.polling.daily_count import DailyCounter
+    from tui.polling.requests import ListRequest
+    from tui.polling.scheduler import WatchScheduler
 
     tenant = "bench-tenant"
     now = [0.0]  # virtual monotonic seconds since 00:00 UTC
