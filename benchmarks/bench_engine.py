@@ -331,14 +331,24 @@ def _together_once(ws: Workspace, *, list_scope: bool) -> Together:
     overlap = max_overlap(served)
     pages = [r for r in in_window if r.path.rstrip("/") == PACKAGES_PREFIX.rstrip("/")]
     refused = sum(1 for r in pages if r.status == 403)
+    rounds = sum(1 for r in pages if "status=started" in r.query)
+    # Whether the held keys starve the polls: the shown package's and the watched ones' ages.
+    # Only the watch's own requests count (its rounds, its GETs), not the browser's pages.
+    polls = [
+        r for r in records if r.path != PACKAGES_PREFIX.rstrip("/") or "status=started" in r.query
+    ]
+    shown_age = max(status_ages(polls, app_creds[0], [shown.lower()], start, end))
+    ages = status_ages(polls, app_creds[0], [pid.lower() for pid, _ in watched], start, end)
     gets = sum(1 for r in in_window if r.path.startswith(PACKAGES_PREFIX))
     sign_ins = sum(1 for r in in_window if r.path == TOKEN_PATH)
     scope = "with" if list_scope else "without"
     text = (
         f"{scope} the list scope: busiest second {busiest}, most in flight {overlap}, "
         f"{len(in_window)} requests in {end - start:.0f} s ({len(in_window) / (end - start):.2f}/s:"
-        f" {len(pages)} list pages ({refused} refused, 403), {gets} package GETs, {sign_ins} "
-        f"sign-ins), {presses} n/p presses"
+        f" {len(pages)} list pages ({rounds} of them the watch's rounds, {refused} refused, "
+        f"403), {gets} package GETs, {sign_ins} sign-ins), {presses} n/p presses; status age "
+        f"of the package on the detail screen {shown_age:.1f} s, of the watched ones max "
+        f"{max(ages):.1f} s"
     )
     return Together(busiest, overlap, text)
 
