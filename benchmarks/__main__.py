@@ -12,6 +12,7 @@ from pathlib import Path
 
 from benchmarks import (
     bench_detail,
+    bench_engine,
     bench_idle,
     bench_longrun,
     bench_lookup,
@@ -36,6 +37,11 @@ BENCHMARKS: dict[str, tuple[str, str, Benchmark]] = {
     "output": ("4c 4d 5c", "watchlist screen: output and CPU, 200 packages", bench_output.run),
     "longrun": ("7", "RSS growth over many poll cycles", bench_longrun.run),
     "polling": ("8", "requests per interval, overlap, tokens", bench_polling.run),
+    "engine": (
+        "11a 11b 11c 11d",
+        "one engine: requests a minute, busiest second, a day of polling",
+        bench_engine.run,
+    ),
     "soak": ("11e", "RSS growth in a pty, poll 500 → 5,000 at 1 s (83 min)", bench_soak.run),
 }
 

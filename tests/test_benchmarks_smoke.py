@@ -35,6 +35,7 @@ EXPECTED = {
     "output": {"4c", "4d", "5c"},
     "longrun": {"7"},
     "polling": {"8a", "8c", "8d"},
+    "engine": {"11a", "11b", "11c", "11d"},
     "soak": {"11e"},
 }
 
