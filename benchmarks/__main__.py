@@ -142,9 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--reuse",
         type=Path,
-        default=None,
+        action="append",
+        default=[],
         help="take the figures of the benchmarks in this JSON file (--save-figures of an "
-        "earlier run, e.g. the 83-minute soak) instead of running them again",
+        "earlier run, e.g. the 83-minute soak) instead of running them again; repeatable",
     )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else TINY if args.tiny else FULL
@@ -156,7 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.monotonic()
     load_before = load_average()
-    reused = load_figures(args.reuse) if args.reuse else None
+    reused: dict[str, list[Figure]] = {}
+    for path in args.reuse:
+        reused.update(load_figures(path))
     figures = run_benchmarks(sizes, args.only, log=log, reused=reused)
     if args.save_figures is not None:
         save_figures(figures, args.save_figures)
