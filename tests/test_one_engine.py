@@ -117,9 +117,9 @@ async def test_leaving_a_detail_screen_of_an_unwatched_package_stops_its_polling
 async def test_detail_watchlist_and_browser_at_once_stay_within_one_budget(
     make_app, tmp_path: Path, wait_until, figures: dict[str, object]
 ) -> None:  # type: ignore[no-untyped-def]
-    """Real clock: 30 watched started packages (no list scope: a GET each, polled as
-    often as allowed), a detail screen polling another, and the browser paging as fast
-    as keys come. Before, each had its own spacing rule: up to ~10 requests a second."""
+    """Real clock: 30 watched started packages polled every 50 ms (as often as allowed), a
+    detail screen polling another, and the browser paging as fast as keys come. Before,
+    each had its own spacing rule: up to ~10 requests a second."""
     from tests.test_watchlist_tui import emulator_profile_of
 
     emulator = Emulator(port=0).start()  # stamps requests with the real clock
@@ -133,7 +133,7 @@ async def test_detail_watchlist_and_browser_at_once_stay_within_one_budget(
         shown = str(uuid.uuid4())
         emulator.store.add(started_package(shown, now, "in detail"))
         app = make_app(
-            profile=emulator_profile_of(emulator, list_scope=False),
+            profile=emulator_profile_of(emulator, list_scope=True),
             watchlist_store=store,
             package_id=shown,
             poll_interval=0.05,

@@ -35,6 +35,7 @@ from tui.api.models import Package, Status
 from tui.base.safe_text import inert
 from tui.polling.policy import PollState
 from tui.polling.present import STATUS_LABELS, until_label
+from tui.ui.poll_status import PollView, status_texts
 from tui.ui.screens.copy import CopyScreen
 from tui.ui.title import package_title, refresh_title
 from tui.ui.widgets.context_bar import ContextBar
@@ -406,68 +407,28 @@ class DetailScreen(Screen[None]):
         notice_widget.display = bool(notice.plain)
 
     def status_texts(self) -> tuple[Content, Content, Content]:
-        """The top-right status, its countdown and the banner under the title.
-
-        The next poll is a time ("next 14:05:10"), not a countdown: it changes
-        once a poll, not every second (bytes on the terminal follow the data).
-        It is a widget of its own, and a repaint starts at its widget's left
-        edge, so the rest of the status line is not rewritten with it.
-        """
-        updated = ""
-        if self.last_updated is not None:
-            stamp = datetime.fromtimestamp(self.last_updated, tz=timezone.utc).astimezone()
-            updated = f"updated {stamp:%H:%M:%S}"
-        waiting = self._next_time()
-        error = self.error
-        none = Content("")
-        service = self.cy.engine_if_built
-        until = service.rate_limited_until() if service is not None else None
+        """The top-right status, its countdown and the banner under the title
+        (see :func:`tui.ui.poll_status.status_texts`)."""
+        engine = self.cy.engine_if_built
+        until = engine.rate_limited_until() if engine is not None else None
         held = None
         if until is not None and self.next_at is not None and not self.in_flight:
             held = f"⏸ rate limited until {until_label(until, self.cy.now())}"
-        if error is not None:
-            title = inert(error.title, limit=40)
-            if self.next_at is None:
-                # Without data the error panel names the error; keep the line short.
-                what = f": {title}" if self.package is not None else ""
-                status = Content.styled(f"✘ stopped{what} · r retries", "$text-error")
-                countdown = none
-            elif self.in_flight:
-                status = Content.styled("⚠", "$text-warning")
-                countdown = Content.styled("retrying now…", "$text-warning")
-            elif held is not None:
-                status, countdown = Content.styled(held, "$text-warning"), none
-            else:
-                status = Content.styled(f"⚠ {title} ·", "$text-warning")
-                countdown = Content.styled(f"retrying at {waiting}", "$text-warning")
-            notice = none
-            if self.package is not None:
-                since = f" from {updated.removeprefix('updated ')}" if updated else ""
-                notice = Content.assemble(
-                    ("⚠ STALE", "bold reverse"),
-                    f" Showing data{since}. {title}: ",
-                    inert(str(error), limit=300),
-                    "" if self.next_at is not None else "  Polling stopped; r tries again.",
-                )
-            return status, countdown, notice
-        if self.package is None:  # no answer yet: the first request is on its way
-            return none, Content("fetching…"), none
-        if not self.package.status.is_terminal and self.next_at is not None:
-            if self.paused and not self.in_flight:
-                paused = Content.assemble(("⏸ paused", "bold"), f" · {updated} · p resumes")
-                return paused, none, none
-            if held is not None:  # short: at 80 columns the title keeps its room
-                return Content.styled(held, "$text-warning"), none, none
-            # No "updated" while live: it would change every poll, and "next" already
-            # moves on only when a poll was answered (a slow one shows "fetching…").
-            live = Content.assemble(("● live", "$text-accent bold"), " ·")
-            countdown = Content("fetching…" if self._slow_request() else f"next {waiting}")
-            watch = self._watch
-            stretched = watch.poll.stretched if watch is not None else None
-            return live, countdown, Content(f"⏳ {stretched}") if stretched else none
-        final = "final · " if self.package.status.is_terminal else ""
-        tail = Content("· fetching…") if self.in_flight else none
-        return Content(f"{final}{updated}"), tail, none
+        watch = self._watch
+        return status_texts(
+            PollView(
+                package=self.package,
+                error=self.error,
+                polling=self.next_at is not None,
+                in_flight=self.in_flight,
+                slow=self._slow_request(),
+                paused=self.paused,
+                held=held,
+                updated=self.last_updated,
+                next_time=self._next_time(),
+                stretched=watch.poll.stretched if watch is not None else None,
+            )
+        )
 
     def _next_time(self) -> str:
         """When the next request goes out, local time to the second (rounded up)."""
