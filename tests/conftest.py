@@ -14,6 +14,11 @@ _CLEARED = (
     "NO_COLOR",
     "COLORTERM",
     "FORCE_COLOR",
+    # pytest-xdist workers run with COLUMNS=80 LINES=24, and shutil.get_terminal_size()
+    # (hence Textual) takes them over the pty's real size: a cypkg started in a 200x70
+    # pty would draw at 80x24.
+    "COLUMNS",
+    "LINES",
     # No test may talk through a proxy or trust a CA from the developer's machine;
     # POSIX names are case-sensitive and both spellings are honoured.
     "HTTPS_PROXY",
@@ -226,13 +231,34 @@ def wait_until():  # type: ignore[no-untyped-def]
 # Numbers the hostile-data, fault and soak tests measure (cases checked, request
 # counts, RSS before and after): printed in the terminal summary whatever -s says,
 # and written to cypkg-figures.json in pytest's base temporary directory.
+# Under pytest-xdist each worker fills its own dict; the worker hands it to the
+# controller when it finishes (as JSON: execnet only carries plain types), and the
+# controller merges them before it prints the summary.
 
 _FIGURES: dict[str, object] = {}
+_WORKER_KEY = "cypkg_figures"
 
 
 @pytest.fixture
 def figures() -> dict[str, object]:
     return _FIGURES
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)  # set on xdist workers only
+    if workeroutput is not None and _FIGURES:
+        import json
+
+        workeroutput[_WORKER_KEY] = json.dumps(_FIGURES, default=str)
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: absent when xdist is not installed
+def pytest_testnodedown(node, error) -> None:  # type: ignore[no-untyped-def]
+    payload = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
+    if payload:
+        import json
+
+        _FIGURES.update(json.loads(payload))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
