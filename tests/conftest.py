@@ -40,6 +40,20 @@ _XDG_DIRS = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Let SIGINT reach the programs the tests start, however pytest itself was started.
+
+    A shell without job control starts background commands (``.ci/run &``, nohup, some
+    CI runners) with SIGINT ignored; an ignored signal stays ignored across exec, so the
+    tests that press ctrl+c on a child (``cypkg watch``, the emulator) would wait for an
+    exit that never comes. A handled signal is reset to the default at exec instead.
+    """
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Keep every test away from the real home directory and environment.
