@@ -54,6 +54,12 @@ def pytest_configure(config: pytest.Config) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The soak first: it runs ~70 s, the whole parallel suite little more; started last,
+    one worker would still be soaking after the others have finished."""
+    items.sort(key=lambda item: item.get_closest_marker("soak") is None)  # stable sort
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Keep every test away from the real home directory and environment.
