@@ -14,6 +14,11 @@ _CLEARED = (
     "NO_COLOR",
     "COLORTERM",
     "FORCE_COLOR",
+    # pytest-xdist workers run with COLUMNS=80 LINES=24, and shutil.get_terminal_size()
+    # (hence Textual) takes them over the pty's real size: a cypkg started in a 200x70
+    # pty would draw at 80x24.
+    "COLUMNS",
+    "LINES",
     # No test may talk through a proxy or trust a CA from the developer's machine;
     # POSIX names are case-sensitive and both spellings are honoured.
     "HTTPS_PROXY",
@@ -33,6 +38,26 @@ _XDG_DIRS = {
     "XDG_DATA_HOME": "data",
     "XDG_STATE_HOME": "state",
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let SIGINT reach the programs the tests start, however pytest itself was started.
+
+    A shell without job control starts background commands (``.ci/run &``, nohup, some
+    CI runners) with SIGINT ignored; an ignored signal stays ignored across exec, so the
+    tests that press ctrl+c on a child (``cypkg watch``, the emulator) would wait for an
+    exit that never comes. A handled signal is reset to the default at exec instead.
+    """
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The soak first: it runs ~70 s, the whole parallel suite little more; started last,
+    one worker would still be soaking after the others have finished."""
+    items.sort(key=lambda item: item.get_closest_marker("soak") is None)  # stable sort
 
 
 @pytest.fixture(autouse=True)
@@ -227,13 +252,34 @@ def wait_until():  # type: ignore[no-untyped-def]
 # Numbers the hostile-data, fault and soak tests measure (cases checked, request
 # counts, RSS before and after): printed in the terminal summary whatever -s says,
 # and written to cypkg-figures.json in pytest's base temporary directory.
+# Under pytest-xdist each worker fills its own dict; the worker hands it to the
+# controller when it finishes (as JSON: execnet only carries plain types), and the
+# controller merges them before it prints the summary.
 
 _FIGURES: dict[str, object] = {}
+_WORKER_KEY = "cypkg_figures"
 
 
 @pytest.fixture
 def figures() -> dict[str, object]:
     return _FIGURES
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)  # set on xdist workers only
+    if workeroutput is not None and _FIGURES:
+        import json
+
+        workeroutput[_WORKER_KEY] = json.dumps(_FIGURES, default=str)
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: absent when xdist is not installed
+def pytest_testnodedown(node, error) -> None:  # type: ignore[no-untyped-def]
+    payload = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
+    if payload:
+        import json
+
+        _FIGURES.update(json.loads(payload))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]

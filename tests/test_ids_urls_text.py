@@ -234,10 +234,8 @@ def test_more_base_urls_refused(url: str) -> None:
     assert is_inert(inert(str(err.value)))
 
 
-async def test_tricky_ids_in_the_lookup_input(make_app, emulator, screen_text) -> None:  # type: ignore[no-untyped-def]
+async def test_tricky_ids_in_the_lookup_input(make_app, emulator, screen_text, wait_until) -> None:  # type: ignore[no-untyped-def]
     """Typed or pasted into the lookup screen: explained, inert, and no request made."""
-    import asyncio
-
     from tui.ui.screens.lookup import LookupScreen
 
     app = make_app()
@@ -248,16 +246,22 @@ async def test_tricky_ids_in_the_lookup_input(make_app, emulator, screen_text) -
         values = [*TRICKY_IDS, "../../etc/passwd", "https://evil.example/packages/v2/x"]
         for index, value in enumerate(values):
             field.value = value  # as if typed or pasted: validated on every change
-            while feedback.current.plain.startswith("Type"):
-                await asyncio.sleep(0.01)
+            await wait_until(
+                pilot,
+                lambda: not feedback.current.plain.startswith("Type"),
+                what=f"the lookup screen to judge {value!r}",
+            )
             text = feedback.current.plain
             assert text.startswith("✘") and is_inert(text), (value, text)
             if index % 6 == 0:
                 await pilot.press("enter")  # Enter on an invalid ID goes nowhere
                 assert isinstance(app.screen, LookupScreen), value
             field.value = ""
-            while not feedback.current.plain.startswith("Type"):
-                await asyncio.sleep(0.01)
+            await wait_until(
+                pilot,
+                lambda: feedback.current.plain.startswith("Type"),
+                what="the lookup hint to come back after clearing the field",
+            )
         await app.workers.wait_for_complete()
     assert emulator.count() == 0
 

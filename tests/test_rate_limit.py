@@ -89,6 +89,7 @@ def test_cli_watch_at_its_minimum(
 async def test_tui_at_its_minimum_with_r_held_down(
     make_app,
     tmp_path,
+    wait_until,
     figures: dict[str, object],  # type: ignore[no-untyped-def]
 ) -> None:
     """Real time, real clock: interval set to 1 ms (clamped), r pressed 30 times a second."""
@@ -105,8 +106,12 @@ async def test_tui_at_its_minimum_with_r_held_down(
         # The real floor (min_poll_interval=1.0); the interval itself asks for 1 ms.
         app = make_app(profile=profile, package_id=PID, poll_interval=0.001, min_poll_interval=1.0)
         async with app.run_test() as pilot:
-            while not (isinstance(app.screen, DetailScreen) and app.screen.package):
-                await asyncio.sleep(0.02)
+            await wait_until(
+                pilot,
+                lambda: isinstance(app.screen, DetailScreen) and app.screen.package,
+                timeout=10,
+                what="the detail screen to show its first poll",
+            )
             screen = app.screen
             emulator.faults.fail_rate = 0.2
             for _ in range(60):  # 2 s of key repeat

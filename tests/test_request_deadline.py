@@ -353,8 +353,14 @@ async def test_the_detail_screen_shows_the_deadline_and_r_works_again(
         screen = app.screen
         await wait_until(pilot, lambda: screen.error is not None, timeout=5, what="the error")
         await wait_until(pilot, lambda: not screen.in_flight, what="nothing in flight")
-        text = " ".join(screen_text(app).split())
-        assert "request deadline" in text and "fetching…" not in text
+        # The state changes first and the repaint follows at the next frame: on a busy
+        # machine the screen can still show the first attempt's "retrying at…" here.
+        await wait_until(
+            pilot,
+            lambda: "request deadline" in " ".join(screen_text(app).split()),
+            what="the deadline error on screen",
+        )
+        assert "fetching…" not in " ".join(screen_text(app).split())
         assert emulator.count("GET", "/packages") == 2  # the TUI's policy: 2 attempts
         emulator.faults.clear()
         await pilot.press("r")

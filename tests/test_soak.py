@@ -122,6 +122,9 @@ def state_sizes(app: Any, screen: DetailScreen, client: Counting) -> dict[str, i
 
 
 @pytest.mark.soak
+# Above the suite's 120 s cap: the test's own hang guards (60 s warm-up, then 60 s +
+# 0.2 s a poll) fail first with a clear message; CYPKG_SOAK_CYCLES=5000 still fits.
+@pytest.mark.timeout(180 + CYCLES * 0.2)
 async def test_soak_polling_with_random_faults(
     make_app,
     emulator: Emulator,
