@@ -376,16 +376,22 @@ class CypkgApp(App[int]):
     def warm_up(self) -> None:
         """Load what the first lookup needs while the user types; runs in a daemon thread.
 
-        The detail screen's modules, then the API client (httpx, its TLS context),
-        which becomes :attr:`client`. No request is made: fetching a token ahead would
-        cost a sign-in on every launch, even one that only opens the settings, and a
-        cached token (the usual case) already makes the first lookup a single request.
+        The detail screen's modules and the request engine, then the API client
+        (httpx, its TLS context), which becomes :attr:`client`. No request is made:
+        fetching a token ahead would cost a sign-in on every launch, even one that only
+        opens the settings, and a cached token (the usual case) already makes the
+        first lookup a single request.
         Best effort: a failure here is left for the lookup itself to meet and report.
         """
         try:
             # Imports first, outside the lock: they are most of the cost (httpx above all).
             import tui.api.client
+            import tui.ui.engine
             import tui.ui.screens.detail  # noqa: F401
+
+            # The request engine every lookup goes through (and the watchlist it reads),
+            # built on the app's thread: its signals belong to the app.
+            self.call_from_thread(lambda: self.engine)
 
             if not self.profile.missing_fields():
                 with self._client_lock:
