@@ -263,3 +263,20 @@ async def test_a_wide_terminal_gives_names_more_room(make_app, wait_until, scree
         async with app.run_test(size=(width, 30)) as pilot:
             await open_browser(app, pilot, wait_until)
             assert (long_name in screen_text(app)) is whole
+
+
+def test_status_colours_come_from_one_table_through_the_theme() -> None:
+    """The browser's rich cells and the detail screen's Content take their colours from
+    one table of theme variables (two tables before); ANSI themes' names are Textual's."""
+    from tui.api.models import Status
+    from tui.ui.widgets.fields import STATUS_COLOURS, STATUS_STYLES, rich_status_styles
+
+    variables = {"text-accent": "ansi_cyan", "text-success": "#00ff00", "text-error": "??"}
+    styles = rich_status_styles(variables)
+    assert styles[Status.STARTED].color is not None and styles[Status.STARTED].color.number == 6
+    assert styles[Status.SUCCESS].color is not None
+    assert styles[Status.SUCCESS].color.triplet == (0, 255, 0)
+    assert styles[Status.FAILED].color is None and styles[Status.FAILED].bold  # unparsable
+    assert styles[Status.TIMEOUT].color is None  # the theme lacks it: bold only
+    assert set(styles) == set(STATUS_COLOURS) == set(STATUS_STYLES)
+    assert STATUS_STYLES[Status.SUCCESS] == "$text-success bold"

@@ -18,9 +18,11 @@ read scope.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -37,7 +39,7 @@ from tui.polling.present import MISSING, human_size, status_label
 from tui.ui.requests import InternalError, returning_errors
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.error_panel import ErrorPanel
-from tui.ui.widgets.fields import ValueStatic
+from tui.ui.widgets.fields import ValueStatic, rich_status_styles
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.still import StillInput
 
@@ -66,14 +68,6 @@ SORT_LABELS = {
     "status": "status",
     "timeout": "timeout",
     "packageDescriptor.name": "name",
-}
-#: Colour on top of the symbol and word (plain rich styles: cells are rich Text).
-_STATUS_STYLE = {
-    Status.STARTED: "bold cyan",
-    Status.SUCCESS: "bold green",
-    Status.FAILED: "bold red",
-    Status.TIMEOUT: "bold yellow",
-    Status.UNKNOWN: "bold",
 }
 
 
@@ -140,14 +134,15 @@ def _cell(value: object, limit: int, style: str = "") -> Text:
     return Text(shown, style=style, no_wrap=True, end="")
 
 
-def package_row(package: Package) -> tuple[Text, ...]:
-    """The cells of one package: rich Text (never markup), every server string made inert."""
+def package_row(package: Package, status_styles: Mapping[Status, Style]) -> tuple[Text, ...]:
+    """The cells of one package: rich Text (never markup), every server string made inert;
+    ``status_styles``: :func:`tui.ui.widgets.fields.rich_status_styles` of the theme."""
     uploaded = package.uploaded_on.strftime("%Y-%m-%d %H:%M") if package.uploaded_on else None
     if uploaded is None and package.uploaded_on_text:
         uploaded = package.uploaded_on_text
     return (
         _cell(package.name or "(no name)", 40, "bold"),
-        Text(status_label(package), style=_STATUS_STYLE[package.status], no_wrap=True, end=""),
+        Text(status_label(package), style=status_styles[package.status], no_wrap=True, end=""),
         _cell(package.descriptor.version, 8),
         _cell(short_size(package.size), 16),
         _cell(uploaded, 24),
@@ -352,8 +347,9 @@ class BrowserScreen(Screen[None]):
         needle = self.query_one("#name-filter", Input).value.strip()
         loaded.rows = [p for p in loaded.page.items if name_matches(p, needle)]
         table.clear()
+        styles = rich_status_styles(self.app.theme_variables)
         for index, package in enumerate(loaded.rows):
-            table.add_row(*package_row(package), key=f"{index}:{package.package_id or ''}")
+            table.add_row(*package_row(package, styles), key=f"{index}:{package.package_id or ''}")
         self._show_message()
 
     def _show_state(self) -> None:

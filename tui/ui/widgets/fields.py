@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from rich.style import Style
+from textual.color import Color, ColorParseError
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.widget import Widget
@@ -10,14 +14,33 @@ from textual.widgets import Static
 from tui.api.models import Package, Status
 from tui.polling.present import MISSING, STATUS_LABELS, status_label
 
-#: Colour per status, on top of the symbol and word (which read without colour).
-STATUS_STYLES: dict[Status, str] = {
-    Status.STARTED: "$text-accent bold",
-    Status.SUCCESS: "$text-success bold",
-    Status.FAILED: "$text-error bold",
-    Status.TIMEOUT: "$text-warning bold",
-    Status.UNKNOWN: "bold",
+#: Colour per status (a theme variable), on top of the symbol and word, which read
+#: without colour. The one table: Content styles and the browser's rich cells derive theirs.
+STATUS_COLOURS: dict[Status, str | None] = {
+    Status.STARTED: "text-accent",
+    Status.SUCCESS: "text-success",
+    Status.FAILED: "text-error",
+    Status.TIMEOUT: "text-warning",
+    Status.UNKNOWN: None,
 }
+STATUS_STYLES: dict[Status, str] = {
+    status: f"${colour} bold" if colour else "bold" for status, colour in STATUS_COLOURS.items()
+}
+
+
+def rich_status_styles(variables: Mapping[str, str]) -> dict[Status, Style]:
+    """:data:`STATUS_COLOURS` as rich styles, from the theme's variables (for the cells
+    of a DataTable, which are rich Text). Textual's colour names (``ansi_green``) are not
+    rich's: they go through Textual's parser."""
+    styles = {}
+    for status, colour in STATUS_COLOURS.items():
+        value = variables.get(colour) if colour else None
+        try:
+            color = Color.parse(value).rich_color if value else None
+        except ColorParseError:
+            color = None
+        styles[status] = Style(bold=True, color=color)
+    return styles
 
 
 def status_content(package: Package) -> Content:
