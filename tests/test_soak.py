@@ -112,7 +112,7 @@ def state_sizes(app: Any, screen: DetailScreen, client: Counting) -> dict[str, i
         "widgets on screen": len(list(screen.walk_children())),
         "screens": len(app.screen_stack),
         "threads": threading.active_count(),
-        "retired clients": len(app._retired),
+        "retired clients": len(app.clients._retired),
         "recent entries": len(app.recent.entries),
         "cached tokens": len(client.inner._cache._memory),
         # Every widget object alive, attached or not (Textual 8.2.8's Footer leaked its

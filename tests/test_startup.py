@@ -51,7 +51,7 @@ async def main():
         while not at_first_paint:
             await pilot.pause(0.02)
         # Then the warm-up thread loads the detail screen and builds the client.
-        while app._client is None:
+        while app.clients.built is None:
             await pilot.pause(0.02)
         print("FIRST", sorted(name for name, loaded in at_first_paint.items() if loaded))
         print("SCREENS", [type(screen).__name__ for screen in app.screen_stack])
@@ -142,7 +142,7 @@ async def test_warm_up_builds_the_client_the_first_lookup_uses(  # type: ignore[
     factory = _Counting()
     app = make_app(client_factory=factory)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: app._client is not None, what="warm-up")
+        await wait_until(pilot, lambda: app.clients.built is not None, what="warm-up")
         # Built ahead, and no request sent for it.
         assert factory.built == 1 and emulator.count() == 0
         app.action_open_package(DEMO_PACKAGE_ID)
@@ -162,7 +162,7 @@ async def test_warm_up_failure_is_left_to_the_lookup(  # type: ignore[no-untyped
         assert factory.built == 1
         # Nothing said, nothing broken: still the lookup, no client, no toast.
         assert isinstance(app.screen, LookupScreen) and app.is_running
-        assert app._client is None and not list(app._notifications)
+        assert app.clients.built is None and not list(app._notifications)
         # The lookup meets the failure itself, and reports it.
         app.action_open_package(DEMO_PACKAGE_ID)
         await wait_until(pilot, lambda: "no client today" in screen_text(app))
@@ -179,7 +179,7 @@ async def test_no_warm_up_client_without_credentials(  # type: ignore[no-untyped
     app = make_app(profile=Profile(name="empty"), client_factory=factory)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, done.is_set, what="warm-up")
-        assert factory.built == 0 and app._client is None
+        assert factory.built == 0 and app.clients.built is None
 
 
 def test_warm_up_runs_in_a_daemon_thread(make_app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
@@ -203,9 +203,9 @@ def test_warm_up_runs_in_a_daemon_thread(make_app, monkeypatch: pytest.MonkeyPat
 def test_no_client_is_built_once_the_app_closed(make_app) -> None:  # type: ignore[no-untyped-def]
     factory = _Counting()
     app = make_app(client_factory=factory)
-    app._close_clients()
+    app.clients.close_all()
     app.warm_up()  # a warm-up thread that only gets there after the exit
-    assert factory.built == 0 and app._client is None
+    assert factory.built == 0 and app.clients.built is None
 
 
 async def test_footer_keys_in_the_first_frame_and_not_rebuilt(  # type: ignore[no-untyped-def]
@@ -221,7 +221,7 @@ async def test_footer_keys_in_the_first_frame_and_not_rebuilt(  # type: ignore[n
     monkeypatch.setattr(Footer, "recompose", counting)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: app._client is not None, what="warm-up")
+        await wait_until(pilot, lambda: app.clients.built is not None, what="warm-up")
         await pilot.pause()
         footer = app.screen.query_one(Footer)
         keys = [str(key.description) for key in footer.query("FooterKey")]

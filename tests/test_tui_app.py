@@ -139,8 +139,8 @@ async def test_a_replaced_client_is_closed_after_its_grace(make_app, emulator_pr
         app.use_profile(config, emulator_profile)
         await pilot.pause()
         # Kept open for a request that may still be on its way...
-        assert not first.closed and app._retired == [first]
+        assert not first.closed and app.clients._retired == [first]
         await pilot.pause(0.4)
         # ...then closed: saving settings all day does not pile up connections.
-        assert first.closed and app._retired == []
+        assert first.closed and app.clients._retired == []
         assert app.client is not first and not built[-1].closed

@@ -8,7 +8,6 @@ that imports Textual. They never build HTTP requests: they ask
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gc
 import os
@@ -33,6 +32,7 @@ from tui.config import (
     save_config,
 )
 from tui.polling.recent import RecentStore, default_path
+from tui.ui.clients import ClientHolder
 from tui.ui.driver import write_sequence
 from tui.ui.term_title import TerminalTitle, title_enabled
 from tui.ui.width_cache import trim_width_cache
@@ -104,11 +104,8 @@ class CypkgApp(App[int]):
         self.demo = startup.demo
         self.set_reactive(CypkgApp.profile, startup.profile)
         self.user_host = self.options.user_host or real_user_host()
-        self._client: PackageClient | None = None
-        self._client_lock = threading.Lock()
-        self._retired: list[PackageClient] = []
-        #: Set (under the lock) once the clients are closed: no client is built after.
-        self._clients_closed = False
+        #: The shared API client of the active profile (built on first use, any thread).
+        self.clients = ClientHolder(lambda: self.build_client(self.profile))
         if self.options.recent_store is not None:
             self.recent = self.options.recent_store
         else:
@@ -152,10 +149,7 @@ class CypkgApp(App[int]):
     @property
     def client(self) -> PackageClient:
         """The shared client of the active profile, built on first use (any thread)."""
-        with self._client_lock:
-            if self._client is None:
-                self._client = self.build_client(self.profile)
-            return self._client
+        return self.clients.current
 
     def build_client(self, profile: Profile) -> PackageClient:
         """A new client for ``profile`` (the caller owns it unless it becomes :attr:`client`)."""
@@ -212,22 +206,13 @@ class CypkgApp(App[int]):
         # The profile first: a client built from here on (say by the warm-up thread) is
         # for the new profile, and one built before is dropped just below.
         self.profile = profile
-        with self._client_lock:
-            old = self._client
-            self._client = None
-        if old is not None:
-            # Closing now would break a request in flight on another thread: retire it,
-            # and close it once any such request is over (or at exit, whichever first).
-            self._retired.append(old)
-            if self.is_running:
-                self.set_timer(self.options.retired_client_grace, lambda: self._close_retired(old))
+        old = self.clients.retire()
+        if old is not None and self.is_running:
+            # Closing now would break a request in flight on another thread: close it
+            # once any such request is over (or at exit, whichever first).
+            grace = self.options.retired_client_grace
+            self.set_timer(grace, lambda: self.clients.close_retired(old))
         self.client_generation += 1
-
-    def _close_retired(self, client: PackageClient) -> None:
-        if client in self._retired:
-            self._retired.remove(client)
-            with contextlib.suppress(Exception):
-                client.close()
 
     def remember(
         self,
@@ -244,15 +229,6 @@ class CypkgApp(App[int]):
             store.record(package_id, name=name, status=status, move_to_front=move_to_front)
 
         self.run_worker(write, thread=True, group="recent", exit_on_error=False)
-
-    def _close_clients(self) -> None:
-        with self._client_lock:
-            self._clients_closed = True
-            current, self._client = self._client, None
-        for client in [*self._retired, *([current] if current else [])]:
-            with contextlib.suppress(Exception):
-                client.close()
-        self._retired.clear()
 
     @property
     def watchlist_store(self) -> WatchlistStore:
@@ -394,10 +370,7 @@ class CypkgApp(App[int]):
             self.call_from_thread(lambda: self.engine)
 
             if not self.profile.missing_fields():
-                with self._client_lock:
-                    # As the client property does, unless the app is already closing.
-                    if self._client is None and not self._clients_closed:
-                        self._client = self.build_client(self.profile)
+                self.clients.warm()
             # Today's count so far (other cypkgs'), for the watchlist header and help.
             self.daily.sync()
         except Exception:
@@ -410,7 +383,7 @@ class CypkgApp(App[int]):
         for store in (self.recent, self._watchlist_store):
             if store is not None:
                 store.save()
-        self._close_clients()
+        self.clients.close_all()
         if self._daily is not None:
             self._daily.close()  # this session's last requests go to the shared count
 
