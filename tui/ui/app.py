@@ -323,7 +323,7 @@ class CypkgApp(App[int]):
 
     def _start_extras(self) -> None:
         """After the first paint: key remaps, the terminal title, watched packages, warm-up."""
-        from tui.ui.screens.help import apply_config_keymap
+        from tui.ui.keymap import apply_config_keymap
         from tui.ui.title import refresh_title
 
         if not self.is_running:

@@ -1,122 +1,24 @@
 """Help (F1, ?): every screen's keys, the settings, and where cypkg keeps its files.
 
-Also applies the config file's ``[keys]`` remaps (:func:`apply_config_keymap`),
-since both need the list of every screen's bindings. The keys shown are the
-ones in force, remaps included.
+The keys shown are the ones in force, remaps included (:mod:`tui.ui.keymap`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import re
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.screen import Screen
 
 from tui.base.safe_text import inert
-from tui.ui.keymap import parse_keymap
+from tui.ui.keymap import HELP_BINDINGS, keys_text
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.lazy import TextView
 
 if TYPE_CHECKING:
     from tui.ui.app import CypkgApp
-
-
-def binding_sections(app: App[Any]) -> list[tuple[str, list[BindingType]]]:
-    """(title, BINDINGS) of the app and of each screen, in the order a user meets them.
-
-    The app's bindings come from the app given (importing the app class here would
-    make a circle: the app imports this module to apply the remaps).
-    """
-    from tui.ui.screens.browser import BrowserScreen
-    from tui.ui.screens.detail import DetailScreen
-    from tui.ui.screens.lookup import LookupScreen, RecentList
-    from tui.ui.screens.settings import SettingsScreen
-    from tui.ui.screens.watchlist import WatchlistScreen
-
-    return [
-        ("Everywhere", list(type(app).BINDINGS)),
-        ("Lookup", [*LookupScreen.BINDINGS, *RecentList.BINDINGS]),
-        ("Package detail", list(DetailScreen.BINDINGS)),
-        ("Package browser (F3)", list(BrowserScreen.BINDINGS)),
-        ("Watchlist (F4)", list(WatchlistScreen.BINDINGS)),
-        ("Settings (F2)", list(SettingsScreen.BINDINGS)),
-        ("Help", list(HelpScreen.BINDINGS)),
-    ]
-
-
-def known_binding_ids(app: App[Any]) -> set[str]:
-    ids: set[str] = set()
-    for _title, bindings in binding_sections(app):
-        ids.update(b.id for b in Binding.make_bindings(bindings) if b.id)
-    return ids
-
-
-def config_keymap(app: CypkgApp) -> tuple[dict[str, str], list[str]]:
-    """The config's usable remaps (known binding IDs only) and what was ignored."""
-    keymap, problems = parse_keymap(app.config.settings.get("keys"))
-    if not keymap:
-        return keymap, problems
-    known = known_binding_ids(app)
-    for binding_id in sorted(set(keymap) - known):
-        problems.append(
-            f"[keys] {inert(binding_id, limit=40)!r} is not a binding ID; ignored (F1 lists them)."
-        )
-        del keymap[binding_id]
-    return keymap, problems
-
-
-def apply_config_keymap(app: CypkgApp) -> None:
-    """Apply ``[keys]`` from the config file; say which entries were ignored."""
-    keymap, problems = config_keymap(app)
-    if keymap:
-        app.set_keymap(keymap)
-    if problems:
-        app.notify(
-            inert("\n".join(problems[:6]), keep_newlines=True, limit=800),
-            title="Key remaps",
-            severity="warning",
-            markup=False,
-            timeout=10,
-        )
-
-
-def keys_text(app: CypkgApp) -> list[str]:
-    """One line per action: keys (remaps applied), what it does, and its binding ID."""
-    keymap, _ = config_keymap(app)
-    lines: list[str] = []
-    listed: set[str] = set()
-    for title, bindings in binding_sections(app):
-        lines += ["", title, "─" * len(title)]
-        grouped: dict[str, tuple[list[str], str | None, str]] = {}
-        for binding in Binding.make_bindings(bindings):
-            if binding.id and binding.id in listed and binding.action.startswith("app."):
-                continue  # an app key repeated in a screen's footer
-            what = binding.tooltip or binding.description or binding.action
-            # "Open #1" … "Open #9": one line for the lot.
-            key = re.sub(r"\d+", "N", what) if binding.key.isdigit() else f"{binding.action}|{what}"
-            keys, binding_id, _ = grouped.setdefault(key, ([], binding.id, what))
-            shown = app.get_key_display(dataclasses.replace(binding, key_display=None))
-            if shown not in keys:
-                keys.append(shown)
-        for keys, binding_id, what in grouped.values():
-            if binding_id and binding_id in keymap:
-                keys = [
-                    app.get_key_display(Binding(k.strip(), "noop"))
-                    for k in keymap[binding_id].split(",")
-                ]
-            if binding_id:
-                listed.add(binding_id)
-            label = ", ".join(keys)
-            if len(keys) > 2 and all(k.isdigit() for k in keys):
-                label = f"{keys[0]}–{keys[-1]}"
-                what = re.sub(r"\s*#?\d+$", "", what)
-            suffix = f"  [{binding_id}]" if binding_id else ""
-            lines.append(f"  {label:<18} {inert(what, limit=70)}{suffix}")
-    return lines
 
 
 def help_text(app: CypkgApp) -> str:
@@ -175,9 +77,7 @@ def help_text(app: CypkgApp) -> str:
 class HelpScreen(Screen[None]):
     """A scrollable page of help."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,f1", "close", "Close", id="help-close", tooltip="Close the help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = HELP_BINDINGS
 
     def compose(self) -> ComposeResult:
         yield ContextBar("Help")
