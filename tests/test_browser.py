@@ -9,9 +9,10 @@ from urllib.parse import parse_qs
 from tui.config import Profile, Secret
 from tui.emulator import DEMO
 from tui.emulator.seed import DEMO_PACKAGE_ID
-from tui.ui.screens.browser import PAGE_SIZE, BrowserScreen, PackageTable
+from tui.ui.screens.browser import BrowserScreen
 from tui.ui.screens.detail import DetailScreen
 from tui.ui.screens.lookup import LookupScreen
+from tui.ui.widgets.package_table import PAGE_SIZE, PackageTable
 
 EXTRA = 130  # plus the emulator's own samples: several pages
 
