@@ -12,7 +12,7 @@ import jwt
 import pytest
 
 from tui.api.auth import TokenCache, build_client_jwt, token_expiry
-from tui.api.client import MAX_BODY_BYTES, CylanceClient
+from tui.api.client import CylanceClient
 from tui.api.errors import (
     ApiError,
     AuthFailed,
@@ -28,6 +28,7 @@ from tui.api.errors import (
     UsageError,
 )
 from tui.api.models import Status
+from tui.api.responses import MAX_BODY_BYTES
 from tui.api.retry import RetryPolicy
 
 BASE = "https://protectapi.cylance.com"

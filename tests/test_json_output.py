@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.api.client import _json
 from tui.api.errors import InvalidResponse
+from tui.api.responses import parse_json
 from tui.base.json_text import escape_json_text
 from tui.base.safe_text import UNSAFE_CHARACTERS
 from tui.emulator import DEMO, Emulator
@@ -108,7 +108,7 @@ def test_raw_controls_inside_strings_become_escapes(value: Any, data: Any) -> No
 def test_other_controls_between_tokens_are_refused_by_the_client(gap: str) -> None:
     """Not JSON at all: the client says so, and nothing is printed."""
     with pytest.raises(InvalidResponse):
-        _json('{"status": "failed",' + gap + '"name": "x"}')
+        parse_json('{"status": "failed",' + gap + '"name": "x"}')
 
 
 def test_the_overwrite_trick_is_drawn_as_it_is() -> None:

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from email.utils import parsedate_to_datetime
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
@@ -47,8 +46,19 @@ from tui.api.errors import (
 )
 from tui.api.ids import is_uuid, normalize_package_id
 from tui.api.models import Package, PackagePage, parse_package, parse_page
+from tui.api.responses import (
+    clock_skew,
+    decode,
+    describe_transport_error,
+    parse_json,
+    read_capped,
+    redirect_error,
+    refuse_redirect,
+    server_message,
+    timeout_kind,
+)
 from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, describe_wait, parse_retry_after
-from tui.api.transport import Attempt, attempt, watch_client
+from tui.api.transport import attempt, watch_client
 from tui.api.urls import is_loopback_host, normalize_base_url
 from tui.base.safe_text import inert, mask_secrets
 
@@ -66,9 +76,6 @@ SORT_FIELDS = (
 )
 FILTER_FIELDS = ("status", "category", *SORT_FIELDS)
 MAX_PAGE_SIZE = 200
-#: A package with thousands of examples is well under this; anything larger is
-#: not a package, and reading it all would only cost memory.
-MAX_BODY_BYTES = 16 * 1024 * 1024
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 #: Seconds one request attempt may take in all, connect to last body byte (the
 #: timeouts above bound single operations only). The profile's default too.
@@ -157,7 +164,7 @@ class CylanceClient:
             trust_env=True,
             follow_redirects=False,
             # Before httpx reads a Location at all: some make it raise (an ESC in the URL).
-            event_hooks={"response": [_refuse_redirect]},
+            event_hooks={"response": [refuse_redirect]},
             headers={"Accept": "application/json", "User-Agent": f"cypkg/{__version__}"},
             transport=transport,
         )
@@ -184,8 +191,8 @@ class CylanceClient:
         """``GET /packages/v2/{id}``; the ID is validated before any request."""
         pid = normalize_package_id(package_id)
         response = self._get(f"/packages/v2/{pid}", None, SCOPE_READ, not_found_id=pid)
-        text = _decode(response)
-        return parse_package(_json(text), raw=text)
+        text = decode(response)
+        return parse_package(parse_json(text), raw=text)
 
     @_masking_secret
     def list_packages(
@@ -198,8 +205,8 @@ class CylanceClient:
         """``GET /packages/v2`` with paging, sorting and equality filters."""
         params = list_params(page, page_size, sort, filters)
         response = self._get("/packages/v2", params, SCOPE_LIST)
-        text = _decode(response)
-        return parse_page(_json(text), raw=text)
+        text = decode(response)
+        return parse_page(parse_json(text), raw=text)
 
     @_masking_secret
     def authenticate(self, *, force: bool = False) -> AccessToken:
@@ -248,7 +255,7 @@ class CylanceClient:
         ) as response:
             if response.status_code != 200:
                 raise self._auth_error(response, now)
-            data = _json(_decode(response))
+            data = parse_json(decode(response))
         token = data.get("access_token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token or len(token) > 16_384:
             raise InvalidResponse("The token endpoint's answer has no access_token.")
@@ -257,10 +264,10 @@ class CylanceClient:
 
     def _auth_error(self, response: httpx.Response, now: float) -> ApiError:
         status = response.status_code
-        said = _server_message(response)
+        said = server_message(response)
         if status in (400, 401, 403):
             text = f"The API rejected the credentials (HTTP {status}{said})."
-            skew = _clock_skew(response, now)
+            skew = clock_skew(response, now)
             if skew is not None and abs(skew) > SKEW_WARNING:
                 direction = "behind" if skew > 0 else "ahead of"
                 text += (
@@ -346,18 +353,18 @@ class CylanceClient:
             try:
                 timeout = sent.bound(self._timeout)
                 with self._http.stream(method, url, timeout=timeout, **kwargs) as response:
-                    _read_capped(response, sent)
+                    read_capped(response, sent)
                     yield response
             except httpx.TimeoutException as exc:
                 if sent.limited or sent.ran_out:
                     raise self._deadline_error() from None
-                raise RequestTimeout(f"{_timeout_kind(exc)} talking to {self.base_url}.") from None
+                raise RequestTimeout(f"{timeout_kind(exc)} talking to {self.base_url}.") from None
             except httpx.TransportError as exc:
                 status = sent.status
                 if isinstance(exc, httpx.ProtocolError) and status and 300 <= status < 400:
                     # A head too broken for h11 (CR or NUL in Location, 100 KB of it).
-                    raise _redirect_error(status, None, malformed=True) from None
-                raise NetworkError(_describe_transport_error(exc, self.base_url)) from None
+                    raise redirect_error(status, None, malformed=True) from None
+                raise NetworkError(describe_transport_error(exc, self.base_url)) from None
 
     def _deadline_error(self) -> RequestTimeout:
         return RequestTimeout(
@@ -372,7 +379,7 @@ class CylanceClient:
         self, response: httpx.Response, scope: str, not_found_id: str | None, until: str = ""
     ) -> ApiError:
         status = response.status_code
-        said = _server_message(response)
+        said = server_message(response)
         if status == 401:
             return AuthFailed(
                 f"The API refused the access token even after signing in again (HTTP 401{said}).",
@@ -398,26 +405,6 @@ class CylanceClient:
             return ServerError(f"The service answered HTTP {status}{bare}.{asks}", status=status)
         bare = said.rstrip(".")
         return InvalidResponse(f"Unexpected HTTP {status}{bare}.", status=status)
-
-
-def _refuse_redirect(response: httpx.Response) -> None:
-    """Any 3xx ends the request as it is: never followed, never retried."""
-    if 300 <= response.status_code < 400:
-        raise _redirect_error(response.status_code, response.headers.get("Location"))
-
-
-def _redirect_error(status: int, location: str | None, *, malformed: bool = False) -> ApiError:
-    if malformed:
-        what = "with a malformed Location header"
-    elif location is None:
-        what = "without a Location"
-    else:
-        what = f"to {inert(location, limit=120)}"
-    return InvalidResponse(
-        f"Unexpected redirect (HTTP {status}) {what}: a proxy or portal may be answering; "
-        "check the base URL.",
-        status=status,
-    )
 
 
 def list_params(
@@ -455,109 +442,3 @@ def _tls_verification(ca_bundle: str | None) -> ssl.SSLContext | bool:
         return ssl.create_default_context(cafile=os.path.expanduser(ca_bundle))
     except (OSError, ssl.SSLError) as exc:
         raise ConfigError(f"Cannot use the CA bundle {ca_bundle}: {exc}.") from None
-
-
-def _read_capped(response: httpx.Response, sent: Attempt) -> None:
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise InvalidResponse(_too_big())
-    chunks: list[bytes] = []
-    total = 0
-    for chunk in response.iter_bytes():
-        if sent.ran_out:
-            # The streams stop a read at the deadline; this catches a transport whose
-            # streams are not watched (see tui.api.transport.watch_client).
-            raise httpx.ReadTimeout("the request deadline passed", request=response.request)
-        total += len(chunk)
-        if total > MAX_BODY_BYTES:
-            raise InvalidResponse(_too_big())
-        chunks.append(chunk)
-    response._content = b"".join(chunks)  # what .read() would have stored
-
-
-def _too_big() -> str:
-    return f"The response is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; not read further."
-
-
-def _decode(response: httpx.Response) -> str:
-    body = response.content
-    content_type = response.headers.get("Content-Type", "").lower()
-    if "html" in content_type or body.lstrip()[:1] == b"<":
-        raise InvalidResponse(
-            "The server answered with an HTML page instead of JSON (a proxy or login page?).",
-            status=response.status_code,
-        )
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidResponse("The response is not valid UTF-8 text.") from None
-
-
-def _json(text: str) -> object:
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise InvalidResponse("The response is JSON nested too deeply to be a package.") from None
-    except ValueError as exc:
-        if not text.strip():
-            raise InvalidResponse("The response body is empty.") from None
-        raise InvalidResponse(
-            f"The response is not valid JSON ({exc.__class__.__name__} at character "
-            f"{getattr(exc, 'pos', '?')}); it may have been cut off."
-        ) from None
-
-
-def _server_message(response: httpx.Response) -> str:
-    """``: <message>`` from a JSON error body, made inert; empty when there is none."""
-    try:
-        data = json.loads(response.content[:65536])
-    except (ValueError, RecursionError):
-        return ""
-    message = data.get("message") if isinstance(data, dict) else None
-    if isinstance(message, str) and message.strip():
-        return f": {inert(message.strip(), limit=200)}"
-    return ""
-
-
-def _clock_skew(response: httpx.Response, now: float) -> float | None:
-    """Server time minus local time, from the Date header, when there is one."""
-    try:
-        server = parsedate_to_datetime(response.headers.get("Date", ""))
-    except (TypeError, ValueError, IndexError):
-        return None
-    return server.timestamp() - now
-
-
-def _timeout_kind(exc: httpx.TimeoutException) -> str:
-    if isinstance(exc, httpx.ConnectTimeout):
-        return "Timed out connecting"
-    if isinstance(exc, httpx.ReadTimeout):
-        return "Timed out waiting for an answer"
-    if isinstance(exc, httpx.PoolTimeout):
-        return "Timed out waiting for a free connection"
-    return "Timed out sending the request"
-
-
-def _describe_transport_error(exc: httpx.TransportError, base_url: str) -> str:
-    detail = str(exc) or exc.__class__.__name__
-    lowered = detail.lower()
-    if isinstance(exc, httpx.ProxyError):
-        said = inert(detail, limit=160)
-        return f"The proxy refused or failed the connection to {base_url} ({said})."
-    if "certificate" in lowered or "ssl" in lowered:
-        return (
-            f"TLS verification failed for {base_url} ({inert(detail, limit=160)}). Behind a "
-            "TLS-inspecting proxy, set ca_bundle in the profile or SSL_CERT_FILE."
-        )
-    if (
-        "name or service not known" in lowered
-        or "nodename nor servname" in lowered
-        or ("temporary failure in name resolution" in lowered)
-        or "getaddrinfo" in lowered
-    ):
-        return f"Cannot resolve the host of {base_url} (DNS): check the region/base URL."
-    if "connection refused" in lowered or "errno 111" in lowered:
-        return f"Connection refused by {base_url}: nothing is listening there."
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
-        return f"The connection to {base_url} broke off mid-answer ({inert(detail, limit=120)})."
-    return f"Cannot reach {base_url} ({inert(detail, limit=160)})."
