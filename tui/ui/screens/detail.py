@@ -529,15 +529,10 @@ class DetailScreen(Screen[None]):
         return self.query_one("#tabs", TabbedContent).active
 
     def _focus_pane(self, tab: str) -> None:
-        targets = {
-            "overview": "#overview-pane",
-            "descriptor": "#description",
-            "examples": "#examples-list",
-            "uploader": "#uploader-pane",
-            "raw": "#raw-json",
-        }
-        if tab in targets:
-            self.query_one(targets[tab]).focus()
+        """The focus goes into the pane of ``tab`` (each pane knows what takes it)."""
+        pane = self.query_one(OverviewPane) if tab == "overview" else self._built.get(tab)
+        if pane is not None:
+            pane.focus_inside()
 
     def action_copy_id(self) -> None:
         value = self.package.package_id if self.package else self.package_id

@@ -86,6 +86,10 @@ class OverviewPane(VerticalScroll):
             yield LiveLine(id="elapsed-bar")
             yield LiveLine(id="elapsed-text")
 
+    def focus_inside(self) -> None:
+        """Give the keyboard focus to what this pane scrolls (itself)."""
+        self.focus()
+
     def show(self, package: Package, now: datetime) -> None:
         fields = self.query_one(FieldTable)
         fields.set("name", text(package.name, limit=500))
@@ -153,6 +157,10 @@ class DescriptorPane(Vertical):
         yield Static("Description", id="description-heading")
         yield TextView(id="description", word_wrap=True)
 
+    def focus_inside(self) -> None:
+        """Give the keyboard focus to the description (what this pane scrolls)."""
+        self.query_one("#description").focus()
+
     def show(self, package: Package, now: datetime) -> None:
         d = package.descriptor
         info = d.package_info
@@ -217,6 +225,10 @@ class ExamplesPane(Vertical):
         for part in ("#examples-header", "#examples-list", "#example-detail"):
             self.query_one(part).display = not empty
 
+    def focus_inside(self) -> None:
+        """Give the keyboard focus to the list of examples."""
+        self.query_one("#examples-list").focus()
+
     def show(self, package: Package, now: datetime) -> None:
         examples = package.descriptor.examples
         if self._loaded and examples == self.examples:
@@ -273,6 +285,10 @@ class UploaderPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield FieldTable(self.FIELDS, id="uploader-fields")
 
+    def focus_inside(self) -> None:
+        """Give the keyboard focus to what this pane scrolls (itself)."""
+        self.focus()
+
     def show(self, package: Package, now: datetime) -> None:
         fields = self.query_one(FieldTable)
         fields.set("u-id", text(package.uploaded_by.id, limit=200))
@@ -307,6 +323,10 @@ class RawPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield TextView(id="raw-json")
+
+    def focus_inside(self) -> None:
+        """Give the keyboard focus to the JSON text."""
+        self.query_one("#raw-json").focus()
 
     def show(self, package: Package, now: datetime) -> None:
         if package.raw == self._raw:
