@@ -376,3 +376,27 @@ def test_a_signal_whose_exception_was_lost_still_ends_the_watch_sleep(
     with pytest.raises(cli_common._Signalled) as caught:
         cli_watch._sleep(30)
     assert caught.value.signum == signal.SIGTERM and time.monotonic() - started < 1
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [
+        ("--status", "bogus", "started, success, failed, timeout"),
+        ("--category", "bogus", "custom, cylance"),
+        ("--sort", "bogus", "uploadedOn"),
+        ("--sort", "-bogus", "uploadedOn"),
+    ],
+)
+def test_list_filters_and_sort_checked_against_the_documented_values(
+    env: Emulator, capsys: pytest.CaptureFixture[str], option: str, value: str, named: str
+) -> None:
+    """Issue 13 point 11: a value the API does not document is a usage error naming the
+    values it does (exit 2), before any request."""
+    env.clear_requests()
+    try:
+        code = cli.main(["list", option, value])
+    except SystemExit as exc:  # argparse's own error path exits 2 too
+        code = int(exc.code or 0)
+    err = capsys.readouterr().err
+    assert code == 2 and env.count() == 0
+    assert value in err and named in err and "Traceback" not in err
