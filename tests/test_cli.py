@@ -400,3 +400,25 @@ def test_list_filters_and_sort_checked_against_the_documented_values(
     err = capsys.readouterr().err
     assert code == 2 and env.count() == 0
     assert value in err and named in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("lsit", "list"), ("wacth", "watch"), ("gte", "get")])
+def test_a_mistyped_command_is_named_not_read_as_a_package_id(
+    capsys: pytest.CaptureFixture[str], typed: str, meant: str
+) -> None:
+    """Issue 13 point 14: `cypkg lsit` is a typo of `list`, not a bad package ID; it is
+    caught before the terminal check (so the hint shows in a pipe too)."""
+    with pytest.raises(SystemExit) as exc:
+        cli.main([typed])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert f"unknown command '{typed}' — did you mean '{meant}'?" in err
+    assert "UUID" not in err
+
+
+def test_a_word_far_from_every_command_is_still_read_as_a_package_id(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tui.cli._require_terminal", lambda: None)
+    assert cli.main(["banana"]) == 2
+    assert "not a UUID" in capsys.readouterr().err

@@ -194,6 +194,22 @@ def _documented(text: str, what: str, values: tuple[str, ...]) -> str:
     )
 
 
+def mistyped_command(word: str) -> str | None:
+    """The sub-command ``word`` is a typo of (`lsit` → `list`), or None when it is a
+    package ID or URL, or close to no command: then it is read as a package ID."""
+    import difflib
+
+    from tui.api.errors import InvalidPackageId
+    from tui.api.ids import extract_package_id
+
+    try:
+        extract_package_id(word)
+    except InvalidPackageId:
+        close = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
+        return close[0] if close else None
+    return None
+
+
 def _route(argv: list[str]) -> list[str]:
     """`cypkg ID` means `cypkg tui ID`: insert the hidden command when none is given."""
     takes_value = {"--profile", "--api-url", "--theme", "--request-timeout"}
