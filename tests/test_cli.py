@@ -422,3 +422,18 @@ def test_a_word_far_from_every_command_is_still_read_as_a_package_id(
     monkeypatch.setattr("tui.cli._require_terminal", lambda: None)
     assert cli.main(["banana"]) == 2
     assert "not a UUID" in capsys.readouterr().err
+
+
+def test_list_in_a_pipe_does_not_cut_names(
+    env: Emulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13 point 17: stdout is not a terminal here (captured), so no column is cut,
+    even where the terminal size says 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, "list", "--page-size", "50", "--json")
+    names = [p["packageDescriptor"]["name"] for p in json.loads(out)["page_items"]]
+    assert code == 0 and any(len(n) > 20 for n in names)
+    code, out, _ = run(capsys, "list", "--page-size", "50")
+    assert code == 0 and "…" not in out
+    for name in names:
+        assert name in out
