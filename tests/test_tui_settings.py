@@ -261,3 +261,47 @@ def test_build_profile_ca_bundle(tmp_path) -> None:  # type: ignore[no-untyped-d
     bundle.write_text("-----BEGIN CERTIFICATE-----\n")
     profile, errors = build_profile(values(ca_bundle=str(bundle)), None)
     assert errors == {} and profile is not None and profile.ca_bundle == str(bundle)
+
+
+async def test_fresh_install_does_not_claim_a_save(make_app, screen_text) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 point 12: before the first save the note says where Save will write,
+    not that something was saved there; once the file exists, it says it is there."""
+    path = config_path()
+    assert not path.exists()
+    app = make_app(profile=Profile(name="default"), config=Config(path=path))
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.press("f2")
+        text = flat(screen_text(app))
+        assert "Saved to" not in text
+        assert "Nothing saved yet" in text and "(mode 0600)" in text
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        set_form(screen, tenant_id=TENANT, app_id=APP, app_secret="x")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert path.exists()
+        assert "Nothing saved yet" not in flat(screen_text(app))
+        assert "Saved in" in flat(screen_text(app))
+
+
+async def test_a_fixed_field_loses_its_error_at_once(make_app, screen_text) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 point 12: fixing a field clears its error (and only its error) before
+    the next save; a field still wrong keeps its."""
+    app = make_app(profile=Profile(name="default"), config=Config(path=config_path()))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f2")
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        set_form(screen, tenant_id="not-a-uuid", app_id="nope", app_secret="x")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Tenant ID must be a UUID" in flat(screen_text(app))
+        assert "App ID must be a UUID" in flat(screen_text(app))
+        screen.query_one("#tenant_id", Input).focus()
+        await pilot.press("ctrl+a", "ctrl+k", *TENANT)
+        await pilot.pause()
+        text = flat(screen_text(app))
+        assert "Tenant ID must be a UUID" not in text
+        assert not screen.query_one("#tenant_id").has_class("-invalid")
+        assert "App ID must be a UUID" in text
+        assert screen.query_one("#app_id").has_class("-invalid")
