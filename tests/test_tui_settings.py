@@ -305,3 +305,48 @@ async def test_a_fixed_field_loses_its_error_at_once(make_app, screen_text) -> N
         assert not screen.query_one("#tenant_id").has_class("-invalid")
         assert "App ID must be a UUID" in text
         assert screen.query_one("#app_id").has_class("-invalid")
+
+
+async def test_esc_with_unsaved_edits_asks_save_discard_or_stay(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 point 4: Esc after an edit asks; Esc again stays (the edit kept), `d`
+    leaves with nothing written, `s` saves and leaves. Without edits Esc just leaves."""
+    from tui.ui.screens.unsaved import UnsavedChangesScreen
+
+    path = config_path()
+    app = make_app(profile=Profile(name="default"), config=Config(path=path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2", "escape")
+        assert isinstance(app.screen, LookupScreen)  # nothing edited: no question
+        await pilot.press("f2")
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        screen.query_one("#poll_interval", Input).focus()
+        await pilot.press("ctrl+a", "ctrl+k", "7")
+        await pilot.press("escape")
+        assert isinstance(app.screen, UnsavedChangesScreen)
+        await pilot.press("escape")  # stay
+        assert app.screen is screen
+        assert screen.query_one("#poll_interval", Input).value == "7"
+        await pilot.press("escape", "d")  # discard
+        assert isinstance(app.screen, LookupScreen)
+        assert not path.exists()
+        await pilot.press("f2")
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        assert screen.query_one("#poll_interval", Input).value != "7"
+        set_form(screen, tenant_id=TENANT, app_id=APP, app_secret="x", poll_interval="8")
+        await pilot.press("escape", "s")  # save
+        await pilot.pause()
+        assert isinstance(app.screen, LookupScreen)
+        assert load_config(path).profiles["default"].poll_interval == 8
+
+
+async def test_save_from_the_question_stays_when_the_form_is_invalid(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(profile=Profile(name="default"), config=Config(path=config_path()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        screen = app.screen
+        set_form(screen, tenant_id="not-a-uuid")
+        await pilot.press("escape", "s")
+        await pilot.pause()
+        assert app.screen is screen and screen.query_one("#tenant_id").has_class("-invalid")

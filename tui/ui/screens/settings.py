@@ -140,7 +140,13 @@ class SettingsScreen(Screen[None]):
     """Edit, test, save and activate profiles."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="settings-back", tooltip="Leave without saving"),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="settings-back",
+            tooltip="Leave (asks first about unsaved edits)",
+        ),
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save and use this profile"),
         Binding(
             "ctrl+t", "test", "Test connection", id="test", tooltip="Sign in with these settings"
@@ -165,6 +171,8 @@ class SettingsScreen(Screen[None]):
         self._masked: dict[str, tuple[str, str]] = {}
         #: The errors on screen, by field id.
         self._errors: dict[str, str] = {}
+        #: The form as last loaded or saved: anything else is an unsaved edit.
+        self._loaded: FormValues | None = None
 
     @property
     def cy(self) -> CypkgApp:
@@ -275,6 +283,7 @@ class SettingsScreen(Screen[None]):
         self._input("poll_interval").value = f"{interval:g}"
         self._sync_base_url()
         self._show_errors({})
+        self._loaded = self.values()
 
     def _input(self, key: str) -> Input:
         return self.query_one(f"#{key}", Input)
@@ -320,6 +329,7 @@ class SettingsScreen(Screen[None]):
         if value == NEW_PROFILE:
             self._load(None)
             self._input("name").value = _new_name(self._profiles())
+            self._loaded = self.values()
         elif isinstance(value, str):
             self._load(self._profiles().get(value))
 
@@ -379,7 +389,20 @@ class SettingsScreen(Screen[None]):
     # -- actions ----------------------------------------------------------------------
 
     def action_back(self) -> None:
-        self.dismiss()
+        if self._loaded is None or self.values() == self._loaded:
+            self.dismiss()
+            return
+        from tui.ui.screens.unsaved import Choice, UnsavedChangesScreen
+
+        def chosen(choice: Choice | None) -> None:
+            if choice == "save":
+                self.action_save()
+                if self._errors:  # not saved: stay, the errors on screen
+                    return
+            if choice in ("save", "discard"):
+                self.dismiss()
+
+        self.app.push_screen(UnsavedChangesScreen(), chosen)
 
     def action_save(self) -> None:
         values = self.values()
@@ -460,7 +483,9 @@ class SettingsScreen(Screen[None]):
         return [
             SystemCommand("Save profile", "Save and use this profile (ctrl+s)", self.action_save),
             SystemCommand("Test connection", "Sign in now (ctrl+t)", self.action_test),
-            SystemCommand("Close settings", "Back without saving (Esc)", self.action_back),
+            SystemCommand(
+                "Close settings", "Back; asks first about unsaved edits (Esc)", self.action_back
+            ),
         ]
 
 
