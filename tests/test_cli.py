@@ -376,3 +376,64 @@ def test_a_signal_whose_exception_was_lost_still_ends_the_watch_sleep(
     with pytest.raises(cli_common._Signalled) as caught:
         cli_watch._sleep(30)
     assert caught.value.signum == signal.SIGTERM and time.monotonic() - started < 1
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [
+        ("--status", "bogus", "started, success, failed, timeout"),
+        ("--category", "bogus", "custom, cylance"),
+        ("--sort", "bogus", "uploadedOn"),
+        ("--sort", "-bogus", "uploadedOn"),
+    ],
+)
+def test_list_filters_and_sort_checked_against_the_documented_values(
+    env: Emulator, capsys: pytest.CaptureFixture[str], option: str, value: str, named: str
+) -> None:
+    """Issue 13 point 11: a value the API does not document is a usage error naming the
+    values it does (exit 2), before any request."""
+    env.clear_requests()
+    try:
+        code = cli.main(["list", option, value])
+    except SystemExit as exc:  # argparse's own error path exits 2 too
+        code = int(exc.code or 0)
+    err = capsys.readouterr().err
+    assert code == 2 and env.count() == 0
+    assert value in err and named in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("lsit", "list"), ("wacth", "watch"), ("gte", "get")])
+def test_a_mistyped_command_is_named_not_read_as_a_package_id(
+    capsys: pytest.CaptureFixture[str], typed: str, meant: str
+) -> None:
+    """Issue 13 point 14: `cypkg lsit` is a typo of `list`, not a bad package ID; it is
+    caught before the terminal check (so the hint shows in a pipe too)."""
+    with pytest.raises(SystemExit) as exc:
+        cli.main([typed])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert f"unknown command '{typed}' — did you mean '{meant}'?" in err
+    assert "UUID" not in err
+
+
+def test_a_word_far_from_every_command_is_still_read_as_a_package_id(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tui.cli._require_terminal", lambda: None)
+    assert cli.main(["banana"]) == 2
+    assert "not a UUID" in capsys.readouterr().err
+
+
+def test_list_in_a_pipe_does_not_cut_names(
+    env: Emulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13 point 17: stdout is not a terminal here (captured), so no column is cut,
+    even where the terminal size says 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, "list", "--page-size", "50", "--json")
+    names = [p["packageDescriptor"]["name"] for p in json.loads(out)["page_items"]]
+    assert code == 0 and any(len(n) > 20 for n in names)
+    code, out, _ = run(capsys, "list", "--page-size", "50")
+    assert code == 0 and "…" not in out
+    for name in names:
+        assert name in out

@@ -126,12 +126,16 @@ async def test_help_screen_lists_keys_and_files(make_app, emulator, wait_until) 
             assert expected in text, expected
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
-        # On the lookup screen F1 works while the input has the focus; ? is typed.
+        # On the lookup screen F1 works while the input has the focus, and so does ?
+        # while the input holds no URL (issue 13 point 2; test_tui_lookup has the rest).
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, LookupScreen))
         assert isinstance(app.focused, Input)
         await pilot.press("question_mark")
-        assert app.focused.value == "?"
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        assert isinstance(app.focused, Input) and app.focused.value == ""
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.press("f1")

@@ -205,3 +205,30 @@ async def test_demo_mode_lists_samples(make_app, emulator, emulator_profile, scr
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
         assert app.screen.package_id == STARTED_SUCCESS_ID
+
+
+async def test_question_mark_opens_help_unless_it_can_be_part_of_a_url(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 point 2: `?` cannot be part of a package ID, so on an empty input or one
+    that holds no URL it opens help (the input untouched); once the input holds a URL
+    (a `/`), `?` may start its query string and is typed."""
+    from tui.ui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        field = app.screen.query_one("#package-input", Input)
+        assert app.focused is field
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen), field.value
+        await pilot.press("escape")
+        assert isinstance(app.screen, LookupScreen) and field.value == ""
+        await pilot.press(*"e378", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert field.value == "e378"
+        field.value = ""
+        url = f"https://protectapi.cylance.com/packages/v2/{DEMO_PACKAGE_ID}"
+        field.insert_text_at_cursor(url)
+        await pilot.press("question_mark", "x")
+        assert isinstance(app.screen, LookupScreen) and field.value == url + "?x"

@@ -261,3 +261,92 @@ def test_build_profile_ca_bundle(tmp_path) -> None:  # type: ignore[no-untyped-d
     bundle.write_text("-----BEGIN CERTIFICATE-----\n")
     profile, errors = build_profile(values(ca_bundle=str(bundle)), None)
     assert errors == {} and profile is not None and profile.ca_bundle == str(bundle)
+
+
+async def test_fresh_install_does_not_claim_a_save(make_app, screen_text) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 point 12: before the first save the note says where Save will write,
+    not that something was saved there; once the file exists, it says it is there."""
+    path = config_path()
+    assert not path.exists()
+    app = make_app(profile=Profile(name="default"), config=Config(path=path))
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.press("f2")
+        text = flat(screen_text(app))
+        assert "Saved to" not in text
+        assert "Nothing saved yet" in text and "(mode 0600)" in text
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        set_form(screen, tenant_id=TENANT, app_id=APP, app_secret="x")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert path.exists()
+        assert "Nothing saved yet" not in flat(screen_text(app))
+        assert "Saved in" in flat(screen_text(app))
+
+
+async def test_a_fixed_field_loses_its_error_at_once(make_app, screen_text) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 point 12: fixing a field clears its error (and only its error) before
+    the next save; a field still wrong keeps its."""
+    app = make_app(profile=Profile(name="default"), config=Config(path=config_path()))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f2")
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        set_form(screen, tenant_id="not-a-uuid", app_id="nope", app_secret="x")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Tenant ID must be a UUID" in flat(screen_text(app))
+        assert "App ID must be a UUID" in flat(screen_text(app))
+        screen.query_one("#tenant_id", Input).focus()
+        await pilot.press("ctrl+a", "ctrl+k", *TENANT)
+        await pilot.pause()
+        text = flat(screen_text(app))
+        assert "Tenant ID must be a UUID" not in text
+        assert not screen.query_one("#tenant_id").has_class("-invalid")
+        assert "App ID must be a UUID" in text
+        assert screen.query_one("#app_id").has_class("-invalid")
+
+
+async def test_esc_with_unsaved_edits_asks_save_discard_or_stay(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 point 4: Esc after an edit asks; Esc again stays (the edit kept), `d`
+    leaves with nothing written, `s` saves and leaves. Without edits Esc just leaves."""
+    from tui.ui.screens.unsaved import UnsavedChangesScreen
+
+    path = config_path()
+    app = make_app(profile=Profile(name="default"), config=Config(path=path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2", "escape")
+        assert isinstance(app.screen, LookupScreen)  # nothing edited: no question
+        await pilot.press("f2")
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        screen.query_one("#poll_interval", Input).focus()
+        await pilot.press("ctrl+a", "ctrl+k", "7")
+        await pilot.press("escape")
+        assert isinstance(app.screen, UnsavedChangesScreen)
+        await pilot.press("escape")  # stay
+        assert app.screen is screen
+        assert screen.query_one("#poll_interval", Input).value == "7"
+        await pilot.press("escape", "d")  # discard
+        assert isinstance(app.screen, LookupScreen)
+        assert not path.exists()
+        await pilot.press("f2")
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        assert screen.query_one("#poll_interval", Input).value != "7"
+        set_form(screen, tenant_id=TENANT, app_id=APP, app_secret="x", poll_interval="8")
+        await pilot.press("escape", "s")  # save
+        await pilot.pause()
+        assert isinstance(app.screen, LookupScreen)
+        assert load_config(path).profiles["default"].poll_interval == 8
+
+
+async def test_save_from_the_question_stays_when_the_form_is_invalid(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(profile=Profile(name="default"), config=Config(path=config_path()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        screen = app.screen
+        set_form(screen, tenant_id="not-a-uuid")
+        await pilot.press("escape", "s")
+        await pilot.pause()
+        assert app.screen is screen and screen.query_one("#tenant_id").has_class("-invalid")

@@ -41,6 +41,11 @@ class Status(str, Enum):
         return cls.UNKNOWN
 
 
+#: The values the API documents for the list filters ``status=`` and ``category=``.
+FILTER_STATUSES = tuple(s.value for s in Status if s is not Status.UNKNOWN)
+CATEGORIES = ("custom", "cylance")
+
+
 @dataclass(frozen=True, slots=True)
 class Example:
     description: str | None = None

@@ -34,7 +34,7 @@ from tui.cli.common import (
     _secrets_masked_on_stderr,
     _Signalled,
 )
-from tui.cli.parser import ONE_SHOT, _join_sort, _route, build_parser
+from tui.cli.parser import ONE_SHOT, _join_sort, _route, build_parser, mistyped_command
 from tui.cli.watch import _cmd_watch
 
 __all__ = ["EXIT_NETWORK", "build_parser", "main"]
@@ -47,6 +47,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = _join_sort(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(_route(args_list))
+    if args.command == "tui" and args.package_id:
+        meant = mistyped_command(args.package_id)
+        if meant is not None:  # before the terminal check: a pipe gets the hint too
+            from tui.base.safe_text import inert
+
+            parser.error(
+                f"unknown command '{inert(args.package_id, limit=40)}' — did you mean '{meant}'?"
+            )
     _install_signal_handlers()
     try:
         with (

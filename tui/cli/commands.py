@@ -52,9 +52,17 @@ def _cmd_list(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> 
 
         from tui.cli.format import package_table
 
-        width = shutil.get_terminal_size((100, 24)).columns
+        # A pipe or a file has no width to fit: cut nothing (`cypkg list | grep name`).
+        width = shutil.get_terminal_size((100, 24)).columns if _stdout_is_terminal() else None
         _write(package_table(page, width))
     return EXIT_OK
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, OSError, ValueError):  # a closed or odd replacement stream
+        return False
 
 
 def _cmd_config(args: argparse.Namespace, demo: Demo | None) -> int:

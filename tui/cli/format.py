@@ -113,7 +113,9 @@ def _cell(value: str, width: int) -> str:
     return value if len(value) <= width else value[: max(width - 1, 0)] + "…"
 
 
-def package_table(page: PackagePage, width: int = 100) -> str:
+def package_table(page: PackagePage, width: int | None = 100) -> str:
+    """The page as a table ``width`` columns wide: the name gives way (to 12 characters
+    at least); ``width=None`` (a pipe, a file) cuts nothing."""
     if not page.items:
         return "No packages.\n"
     headers = ("NAME", "STATUS", "CATEGORY", "VER", "SIZE", "UPLOADED (UTC)", "PACKAGE ID")
@@ -132,8 +134,11 @@ def package_table(page: PackagePage, width: int = 100) -> str:
         )
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     fixed = sum(widths[1:]) + 2 * (len(headers) - 1)
-    widths[0] = max(12, min(widths[0], width - fixed))
-    lines = ["  ".join(_cell(h, w).ljust(w) for h, w in zip(headers, widths, strict=True))]
+    if width is not None:
+        widths[0] = max(12, min(widths[0], width - fixed))
+    lines = [
+        "  ".join(_cell(h, w).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
+    ]
     for row in rows:
         lines.append(
             "  ".join(_cell(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()

@@ -141,8 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     lst = command("list", "list the tenant's packages")
     lst.add_argument("--page", type=int, default=1)
     lst.add_argument("--page-size", type=int, default=20)
-    lst.add_argument("--status", help="only this status (started, success, failed, timeout)")
-    lst.add_argument("--category", help="only this category (custom, cylance)")
+    lst.add_argument(
+        "--status", type=_status, help="only this status (started, success, failed, timeout)"
+    )
+    lst.add_argument("--category", type=_category, help="only this category (custom, cylance)")
     lst.add_argument("--sort", help="sort field, '-' prefix for descending (e.g. -uploadedOn)")
     lst.add_argument("--json", action="store_true", help="print the page JSON as received")
 
@@ -167,6 +169,45 @@ def _positive_seconds(text: str) -> float:
     if not (value > 0 and value != float("inf")):
         raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
     return value
+
+
+def _status(text: str) -> str:
+    from tui.api.models import FILTER_STATUSES
+
+    return _documented(text, "status", FILTER_STATUSES)
+
+
+def _category(text: str) -> str:
+    from tui.api.models import CATEGORIES
+
+    return _documented(text, "category", CATEGORIES)
+
+
+def _documented(text: str, what: str, values: tuple[str, ...]) -> str:
+    """A filter value the API documents; anything else would be sent and silently ignored."""
+    if text in values:
+        return text
+    from tui.base.safe_text import inert
+
+    raise argparse.ArgumentTypeError(
+        f"'{inert(text, limit=40)}' is not a {what}; use one of: {', '.join(values)}"
+    )
+
+
+def mistyped_command(word: str) -> str | None:
+    """The sub-command ``word`` is a typo of (`lsit` → `list`), or None when it is a
+    package ID or URL, or close to no command: then it is read as a package ID."""
+    import difflib
+
+    from tui.api.errors import InvalidPackageId
+    from tui.api.ids import extract_package_id
+
+    try:
+        extract_package_id(word)
+    except InvalidPackageId:
+        close = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
+        return close[0] if close else None
+    return None
 
 
 def _route(argv: list[str]) -> list[str]:

@@ -89,6 +89,17 @@ class RecentList(OptionList):
             cast("LookupScreen", self.screen).open_package(option.id or "")
 
 
+class PackageInput(StillInput):
+    """The package ID input; `?` is typed only where it can be part of what is typed."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # A package ID never holds a `?`; a URL (a `/` typed) may go on with a query
+        # string. Not consumed, the key reaches the screen's `?` (help) binding.
+        if character == "?" and "/" not in self.value:
+            return False
+        return super().check_consume_key(key, character)
+
+
 class LookupScreen(Screen[None]):
     """Package ID input, validated as typed; recent packages below."""
 
@@ -103,6 +114,16 @@ class LookupScreen(Screen[None]):
         Binding("f3", "app.browse", "Browse", id="browse", tooltip="List packages"),
         Binding("f4", "app.watchlist", "Watchlist", id="watchlist", tooltip="Watched packages"),
         Binding("f1", "app.help", "Help", id="help", tooltip="Keys, settings and files"),
+        # Priority: before the input types it; PackageInput lets the key through only
+        # while `?` cannot be typed into it.
+        Binding(
+            "question_mark",
+            "question_mark",
+            "Help",
+            show=False,
+            priority=True,
+            tooltip="Help, unless the input holds a URL (then ? is typed)",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -117,7 +138,7 @@ class LookupScreen(Screen[None]):
         yield ContextBar("Lookup")
         with Vertical(id="lookup-body"):
             yield Static("Package ID or package URL", id="input-label")
-            yield StillInput(
+            yield PackageInput(
                 placeholder=f"e.g. {EXAMPLE_ID}",
                 id="package-input",
                 suggester=RecentSuggester(self),
@@ -265,6 +286,9 @@ class LookupScreen(Screen[None]):
             # Only from the input: in the list, ↓ moves the highlight.
             return isinstance(self.focused, Input)
         return True
+
+    def action_question_mark(self) -> None:
+        self.cy.action_help()
 
     def action_focus_list(self) -> None:
         listing = self.query_one(RecentList)

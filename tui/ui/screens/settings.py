@@ -140,7 +140,13 @@ class SettingsScreen(Screen[None]):
     """Edit, test, save and activate profiles."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="settings-back", tooltip="Leave without saving"),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="settings-back",
+            tooltip="Leave (asks first about unsaved edits)",
+        ),
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save and use this profile"),
         Binding(
             "ctrl+t", "test", "Test connection", id="test", tooltip="Sign in with these settings"
@@ -163,6 +169,10 @@ class SettingsScreen(Screen[None]):
         #: Fields whose saved value holds the secret: field id -> (masked as shown, saved).
         #: Left as shown, the field keeps the saved value.
         self._masked: dict[str, tuple[str, str]] = {}
+        #: The errors on screen, by field id.
+        self._errors: dict[str, str] = {}
+        #: The form as last loaded or saved: anything else is an unsaved edit.
+        self._loaded: FormValues | None = None
 
     @property
     def cy(self) -> CypkgApp:
@@ -211,16 +221,23 @@ class SettingsScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        note = (
-            "Demo mode: changes stay in memory; your config file is not touched."
-            if self.cy.is_demo
-            else f"Saved to {inert(str(self.cy.config.path or ''), limit=120)} (mode 0600)."
-        )
-        self.query_one("#settings-note", ValueStatic).set(Content.styled(note, "$text-muted"))
+        self._show_note()
         self.query_one("#form-errors").display = False
         self.query_one("#test-result").display = False
         self._fill_profiles(self.cy.profile.name)
         self.query_one("#name").focus()
+
+    def _show_note(self) -> None:
+        """Where profiles are kept: said as it is (no claim of a save before the first)."""
+        path = self.cy.config.path
+        shown = inert(str(path or "the config file"), limit=120)
+        if self.cy.is_demo:
+            note = "Demo mode: changes stay in memory; your config file is not touched."
+        elif path is not None and path.exists():
+            note = f"Saved in {shown} (mode 0600)."
+        else:
+            note = f"Nothing saved yet: Save (ctrl+s) writes {shown} (mode 0600)."
+        self.query_one("#settings-note", ValueStatic).set(Content.styled(note, "$text-muted"))
 
     # -- form -------------------------------------------------------------------------
 
@@ -266,6 +283,7 @@ class SettingsScreen(Screen[None]):
         self._input("poll_interval").value = f"{interval:g}"
         self._sync_base_url()
         self._show_errors({})
+        self._loaded = self.values()
 
     def _input(self, key: str) -> Input:
         return self.query_one(f"#{key}", Input)
@@ -311,6 +329,7 @@ class SettingsScreen(Screen[None]):
         if value == NEW_PROFILE:
             self._load(None)
             self._input("name").value = _new_name(self._profiles())
+            self._loaded = self.values()
         elif isinstance(value, str):
             self._load(self._profiles().get(value))
 
@@ -338,7 +357,24 @@ class SettingsScreen(Screen[None]):
             return editing
         return self._profiles().get(name.strip())
 
+    @on(Input.Changed)
+    def _field_changed(self, event: Input.Changed) -> None:
+        """A field with an error is checked again as it is edited: fixed, its error goes
+        (the others stay as they were until the next save or test)."""
+        key = event.input.id
+        if key is None or key not in self._errors:
+            return
+        values = self.values()
+        _, errors = build_profile(values, self._original(values.name))
+        shown = dict(self._errors)
+        if key in errors:
+            shown[key] = errors[key]
+        else:
+            del shown[key]
+        self._show_errors(shown)
+
     def _show_errors(self, errors: dict[str, str]) -> None:
+        self._errors = dict(errors)
         for key, _ in self.FIELDS:
             self._input(key).set_class(key in errors, "-invalid")
         box = self.query_one("#form-errors", ValueStatic)
@@ -353,7 +389,20 @@ class SettingsScreen(Screen[None]):
     # -- actions ----------------------------------------------------------------------
 
     def action_back(self) -> None:
-        self.dismiss()
+        if self._loaded is None or self.values() == self._loaded:
+            self.dismiss()
+            return
+        from tui.ui.screens.unsaved import Choice, UnsavedChangesScreen
+
+        def chosen(choice: Choice | None) -> None:
+            if choice == "save":
+                self.action_save()
+                if self._errors:  # not saved: stay, the errors on screen
+                    return
+            if choice in ("save", "discard"):
+                self.dismiss()
+
+        self.app.push_screen(UnsavedChangesScreen(), chosen)
 
     def action_save(self) -> None:
         values = self.values()
@@ -387,6 +436,7 @@ class SettingsScreen(Screen[None]):
         app.startup.problems.clear()
         app.use_profile(config, active)
         self._fill_profiles(profile.name)
+        self._show_note()
         self.notify(
             f"Saved profile '{self.scrub(profile.name, limit=40)}' to "
             f"{inert(where, limit=120)}; it is now active.",
@@ -433,7 +483,9 @@ class SettingsScreen(Screen[None]):
         return [
             SystemCommand("Save profile", "Save and use this profile (ctrl+s)", self.action_save),
             SystemCommand("Test connection", "Sign in now (ctrl+t)", self.action_test),
-            SystemCommand("Close settings", "Back without saving (Esc)", self.action_back),
+            SystemCommand(
+                "Close settings", "Back; asks first about unsaved edits (Esc)", self.action_back
+            ),
         ]
 
 
