@@ -232,6 +232,8 @@ async def test_test_connection(make_app, emulator, screen_text, wait_until) -> N
         await wait_until(pilot, lambda: "Connected" in screen_text(app), what="success")
         assert emulator.count("POST", "/auth") == count + 1
         assert "accepted the credentials" in flat(screen_text(app))
+        # The sign-in went through the app's one request engine (its budget).
+        assert app.engine.scheduler.started == 1
         set_form(screen, app_secret="wrong-secret-wrong-secret-wrong-secret")
         await pilot.press("ctrl+t")
         await wait_until(pilot, lambda: "Authentication failed" in screen_text(app))

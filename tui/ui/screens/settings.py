@@ -45,7 +45,6 @@ from tui.config import (
     scrub,
     upsert_profile,
 )
-from tui.ui.requests import in_daemon_thread
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.fields import ValueStatic
 from tui.ui.widgets.footer import Footer
@@ -458,7 +457,8 @@ class SettingsScreen(Screen[None]):
     @work(group="test-connection", exclusive=True, exit_on_error=False)
     async def _test_connection(self, profile: Profile, secrets: list[Secret]) -> None:
         app = self.cy
-        content = await in_daemon_thread(lambda: test_connection(app, profile, secrets))
+        # Through the app's one request engine: a sign-in counts in its budget too.
+        content = await app.engine.request(lambda: test_connection(app, profile, secrets))
         self._show_test_result(content)
 
     def _show_test_result(self, content: Content) -> None:
