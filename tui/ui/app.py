@@ -365,14 +365,13 @@ class CypkgApp(App[int]):
             import tui.ui.engine
             import tui.ui.screens.detail  # noqa: F401
 
-            # The request engine every lookup goes through (and the watchlist it reads),
-            # built on the app's thread: its signals belong to the app.
-            self.call_from_thread(lambda: self.engine)
-
             if not self.profile.missing_fields():
                 self.clients.warm()
             # Today's count so far (other cypkgs'), for the watchlist header and help.
             self.daily.sync()
+            # Last (the client first: a lookup waits for it): the request engine every
+            # lookup goes through, built on the app's thread (its signals belong to it).
+            self.call_from_thread(lambda: self.engine)
         except Exception:
             pass
 
