@@ -281,3 +281,13 @@ async def test_the_first_request_goes_out_while_the_screen_is_built(
         await pilot.pause(0.1)
         assert "collect_triage" in screen_text(app)
         assert emulator.count("GET", "/packages") == before + 1
+
+
+def test_an_old_age_reads_as_a_date() -> None:
+    """Issue 13.16: `3125d 19h ago` reads better as the date, past a week."""
+    now = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
+    old = now - timedelta(days=3125, hours=19)
+    assert ago(old, now) == "on 2018-05-09"
+    assert ago(old, now, whole_minutes=True) == "on 2018-05-09"
+    assert ago(now - timedelta(days=6, hours=23), now) == "6d 23h ago"  # within a week: an age
+    assert ago(now + timedelta(days=30), now) == "in 30d"  # a clock ahead: still a duration

@@ -58,7 +58,7 @@ def package_summary(package: Package, now: datetime | None = None) -> str:
         ("Size", human_size(package.size)),
         ("Timeout", human_duration(package.timeout) if package.timeout is not None else MISSING),
         ("Playbooks", text(package.playbook_count)),
-        ("Uploaded on", f"{uploaded_on(package)} ({ago(package.uploaded_on, now)})"),
+        ("Uploaded on", _uploaded_line(package, now)),
         ("Uploaded by", by),
         ("Download URL", text(package.download_url, limit=2000)),
         ("Entry point", text(info.entry_point, limit=200)),
@@ -185,3 +185,11 @@ def token_summary(profile: Profile, token: AccessToken) -> str:
         )
         + "\n"
     )
+
+
+def _uploaded_line(package: Package, now: datetime) -> str:
+    """The upload time and its age; past a week the age is the date the time already says."""
+    age = ago(package.uploaded_on, now)
+    if age.startswith("on "):
+        return uploaded_on(package)
+    return f"{uploaded_on(package)} ({age})"

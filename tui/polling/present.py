@@ -84,11 +84,19 @@ def format_local(when: datetime | None) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
 
+#: Past this age, :func:`ago` gives the date instead of a duration.
+AGE_AS_DATE = 7 * 86_400.0
+
+
 def ago(when: datetime | None, now: datetime, *, whole_minutes: bool = False) -> str:
-    """``4m 10s ago``; with ``whole_minutes``, ``4m ago`` (text that changes once a minute)."""
+    """``4m 10s ago``; with ``whole_minutes``, ``4m ago`` (text that changes once a minute);
+    ``on 2018-05-08`` past a week."""
     if when is None:
         return MISSING
     delta = (now - when).total_seconds()
+    if delta >= AGE_AS_DATE:
+        # "3125d 19h ago" reads better as the day it was (UTC, as the upload times are shown).
+        return f"on {when.astimezone(timezone.utc):%Y-%m-%d}"
     if whole_minutes:
         if abs(delta) < 60:
             return "less than a minute ago" if delta >= 0 else "in less than a minute"

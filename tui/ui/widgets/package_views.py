@@ -106,9 +106,11 @@ class OverviewPane(VerticalScroll):
     def tick(self, package: Package, now: datetime) -> None:
         fields = self.query_one(FieldTable)
         when = uploaded_on(package)
-        if package.uploaded_on is not None:
+        age = ago(package.uploaded_on, now, whole_minutes=True)
+        if package.uploaded_on is not None and not age.startswith("on "):
             # Whole minutes: this tab stays open for hours; the Uploader tab has seconds.
-            when += f" ({ago(package.uploaded_on, now, whole_minutes=True)})"
+            # (Past a week the age is the date, which the time beside it already says.)
+            when += f" ({age})"
         fields.set("uploaded", when)
         row = self.query_one("#elapsed-row")
         # 10 s steps: the line changes a sixth as often (bytes over SSH, for hours).
