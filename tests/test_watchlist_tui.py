@@ -276,3 +276,26 @@ async def test_changes_not_yet_saved_are_written_at_exit(make_app, tmp_path) -> 
         app.recent.record(STARTED_SUCCESS_ID, name="amcache")  # the same for the recent list
     assert WatchlistStore(path).ids() == [STARTED_SUCCESS_ID]
     assert [e.package_id for e in RecentStore(app.recent.path).entries] == [STARTED_SUCCESS_ID]
+
+
+async def test_a_package_that_does_not_exist_says_so_and_toasts_fit_the_screen(
+    make_app, emulator, tmp_path, wait_until, screen_text
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13.8: a watched package that does not exist was listed as "… waiting" for
+    good; a toast on the watchlist screen said "(F4 shows it)" while F4 was on screen."""
+    missing = str(uuid.uuid4())
+    app = make_app(watchlist_store=WatchlistStore(tmp_path / "w.json"))
+    async with app.run_test(size=(100, 24), notifications=True) as pilot:
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, WatchlistScreen))
+        table = app.screen.query_one(WatchTable)
+        await pilot.press("a")
+        app.screen.query_one("#watch-add").insert_text_at_cursor(missing)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(table.rows), what="the row")
+        toast = list(app._notifications)[-1].message
+        assert toast.startswith("Watching ") and "F4" not in toast
+        await wait_until(
+            pilot, lambda: table.rows[0].status == "✘ not found", what="not found, not waiting"
+        )
+        assert "✘ not found" in screen_text(app)

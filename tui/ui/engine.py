@@ -145,8 +145,11 @@ class RequestEngine:
         self._save()
         self.start()
         self._changed()
+        # "F4 shows it" only where the watchlist is not what is shown already.
+        on_it = getattr(self.app.screen, "shows_watchlist", False)
+        where = "" if on_it else ", F4 shows it"
         self.app.notify(
-            f"Watching {shown} ({len(self.store)} on the watchlist, F4 shows it).",
+            f"Watching {shown} ({len(self.store)} on the watchlist{where}).",
             timeout=4,
             markup=False,
         )

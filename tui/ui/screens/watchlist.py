@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tui.api.errors import InvalidPackageId
+from tui.api.errors import InvalidPackageId, NotFound
 from tui.api.ids import extract_package_id
 from tui.api.models import Status
 from tui.base.safe_text import inert
@@ -77,6 +77,8 @@ def watch_row(
         status = (
             f"{symbol} {word if parsed is not Status.UNKNOWN else inert(entry.status, limit=20)}"
         )
+    elif watch is not None and isinstance(watch.error, NotFound):
+        status = "✘ not found"  # never fetched: it does not exist (not "waiting")
     else:
         status = "… waiting"
     elapsed = "—"
@@ -117,6 +119,9 @@ def watch_row(
 
 class WatchlistScreen(Screen[None]):
     """Every watched package, live."""
+
+    #: The engine's toasts need not say "F4 shows it" here.
+    shows_watchlist: ClassVar[bool] = True
 
     DEFAULT_CSS = """
     #watch-notice {
