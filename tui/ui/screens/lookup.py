@@ -151,12 +151,9 @@ class LookupScreen(Screen[None]):
             if lines:
                 # Built only when there is something to say: most launches have nothing.
                 yield self._setup_notice(lines)
-            heading = "Recent packages"
-            if cy.startup.demo_entries:
-                heading = "Demo packages: press ↓, then Enter (or a number key: 1–4)"
-            yield Static(heading, id="recent-heading")
             rows = self._rows()
             options = recent_options(*rows)
+            yield Static(self._heading(len(options)), id="recent-heading")
             listing = RecentList(*options, id="recent")
             listing.display = bool(options)
             self._listed = rows_key(*rows)
@@ -252,6 +249,13 @@ class LookupScreen(Screen[None]):
         ids += [d.package_id for d in self.cy.startup.demo_entries if d.package_id not in ids]
         return ids
 
+    def _heading(self, count: int) -> str:
+        """The list's title, and how to reach it: the number keys work once the list has
+        the focus (typed into the input they are part of an ID)."""
+        kind = "Demo packages" if self.cy.startup.demo_entries else "Recent packages"
+        keys = "1" if count <= 1 else f"1–{min(count, 9)}"
+        return f"{kind}: press ↓, then Enter (or a number key: {keys})"
+
     def _rows(self) -> tuple[list[DemoEntry], list[RecentEntry]]:
         return self.cy.startup.demo_entries, self.cy.recent.entries
 
@@ -269,6 +273,7 @@ class LookupScreen(Screen[None]):
         if options:
             listing.highlighted = min(highlighted or 0, len(options) - 1)
         listing.display = bool(options)
+        self.query_one("#recent-heading", Static).update(self._heading(len(options)))
         self.query_one("#recent-empty").display = not options
 
     def forget(self, package_id: str) -> None:
