@@ -18,7 +18,6 @@ from tui.polling.requests import (
     ListRequest,
     Outcome,
     Sent,
-    SentList,
     WatchEvent,
 )
 from tui.polling.scheduler import WatchScheduler
@@ -26,11 +25,12 @@ from tui.polling.scheduler import WatchScheduler
 
 async def drive(
     scheduler: WatchScheduler,
-    fetch: Callable[[str], Awaitable[Outcome | Sent | None]],
+    fetch: Callable[[str], Awaitable[Outcome | Sent[Outcome] | None]],
     on_event: Callable[[WatchEvent], None],
     *,
     wall: Callable[[], float] = time.time,
-    fetch_list: Callable[[ListRequest], Awaitable[ListOutcome | SentList | None]] | None = None,
+    fetch_list: Callable[[ListRequest], Awaitable[ListOutcome | Sent[ListOutcome] | None]]
+    | None = None,
     on_list: Callable[[], None] | None = None,
 ) -> None:
     """Poll while any package is active: start what is due, sleep until the next due
@@ -55,21 +55,22 @@ async def drive(
                 on_event(event)
 
     async def one(package_id: str) -> None:
+        got: Outcome | Sent[Outcome] | None
         try:
             got = await fetch(package_id)
         except Exception as exc:  # a fetch that raised: shown, never fatal
             got = CypkgError(f"{type(exc).__name__}: {exc}")
-        sent = got if isinstance(got, Sent) else Sent(got)
+        sent: Sent[Outcome] = got if isinstance(got, Sent) else Sent(got)
         applied(scheduler.complete(package_id, sent.outcome, wall=wall(), requests=sent.requests))
 
     async def listed(request: ListRequest) -> None:
         assert fetch_list is not None  # batching is off without it
-        got: ListOutcome | SentList | None
+        got: ListOutcome | Sent[ListOutcome] | None
         try:
             got = await fetch_list(request)
         except Exception as exc:  # a fetch that raised: shown, never fatal
             got = CypkgError(f"{type(exc).__name__}: {exc}")
-        sent = got if isinstance(got, SentList) else SentList(got)
+        sent: Sent[ListOutcome] = got if isinstance(got, Sent) else Sent(got)
         completed = scheduler.complete_list(
             request, sent.outcome, wall=wall(), requests=sent.requests
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from tui.api.client import MAX_PAGE_SIZE
 from tui.api.errors import CypkgError
@@ -50,20 +51,15 @@ class Errand:
     call: Callable[[], Awaitable[int]]
 
 
-@dataclass(frozen=True)
-class Sent:
-    """What a fetch returns when it knows what it cost: the outcome, and the requests
-    sent for it (the GET, and a sign-in when the token had to be renewed)."""
-
-    outcome: Outcome | None
-    requests: int = 1
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
-class SentList:
-    """:class:`Sent` for a list page."""
+class Sent(Generic[_R]):
+    """What a fetch returns when it knows what it cost: the outcome (of a GET or a list
+    page), and the requests sent for it (a sign-in when the token had to be renewed)."""
 
-    outcome: ListOutcome | None
+    outcome: _R | None
     requests: int = 1
 
 

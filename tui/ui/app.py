@@ -34,6 +34,7 @@ from tui.config import (
 from tui.polling.recent import RecentStore, default_path
 from tui.ui.clients import ClientHolder
 from tui.ui.driver import write_sequence
+from tui.ui.requests import note_request
 from tui.ui.term_title import TerminalTitle, title_enabled
 from tui.ui.width_cache import trim_width_cache
 
@@ -485,8 +486,6 @@ class CypkgApp(App[int]):
 def _note_request(daily: DailyCounter) -> None:
     """Every request the client sends (sign-ins too): the day's count, and the cost of
     the request under way for the scheduler's budget (see tui.ui.requests)."""
-    from tui.ui.requests import note_request
-
     daily.add()
     note_request()
 

@@ -32,13 +32,13 @@ from tui.api.models import Package, Status
 from tui.base.safe_text import inert
 from tui.polling.driver import drive
 from tui.polling.present import STATUS_LABELS
-from tui.polling.requests import WATCHLIST, Sent, SentList, WatchEvent
+from tui.polling.requests import WATCHLIST, Sent, WatchEvent
 from tui.polling.scheduler import WatchScheduler
 from tui.ui.requests import counted, fetch_package, fetch_started_page, in_daemon_thread
 from tui.ui.term_title import notify_kind, notify_sequence
 
 if TYPE_CHECKING:
-    from tui.polling.requests import ListRequest, Watch
+    from tui.polling.requests import ListOutcome, ListRequest, Outcome, Watch
     from tui.ui.app import CypkgApp
 
 T = TypeVar("T")
@@ -260,23 +260,21 @@ class RequestEngine:
 
     # -- polling ------------------------------------------------------------------
 
-    async def _fetch(self, package_id: str) -> Sent:
-        app = self.app
-        generation = app.client_generation
-        call = functools.partial(fetch_package, app, package_id)
-        outcome, sent = await in_daemon_thread(functools.partial(counted, call))
-        if generation != app.client_generation:
-            return Sent(None, sent)  # fetched with the previous profile's client: ask again
-        return Sent(outcome, sent)
+    async def _fetch(self, package_id: str) -> Sent[Outcome]:
+        return await self._sent(functools.partial(fetch_package, self.app, package_id))
 
-    async def _fetch_list(self, request: ListRequest) -> SentList:
+    async def _fetch_list(self, request: ListRequest) -> Sent[ListOutcome]:
+        return await self._sent(functools.partial(fetch_started_page, self.app, request))
+
+    async def _sent(self, call: Callable[[], T]) -> Sent[T]:
+        """``call()`` in a daemon thread, with the requests it sent; its outcome is None
+        (ask again) when it was made with the previous profile's client."""
         app = self.app
         generation = app.client_generation
-        call = functools.partial(fetch_started_page, app, request)
         outcome, sent = await in_daemon_thread(functools.partial(counted, call))
         if generation != app.client_generation:
-            return SentList(None, sent)  # fetched with the previous profile's client
-        return SentList(outcome, sent)
+            return Sent(None, sent)
+        return Sent(outcome, sent)
 
     def changed_at(self, package_id: str) -> float | None:
         """When (wall clock) the package's body was last seen to change; None before a fetch."""

@@ -139,9 +139,6 @@ class WatchlistScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", id="watchlist-refresh", tooltip="Fetch the package now"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-
     @property
     def cy(self) -> CypkgApp:
         return cast("CypkgApp", self.app)
