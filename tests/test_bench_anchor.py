@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import stat
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -121,7 +122,12 @@ def test_the_real_watch_polls_with_the_token_only_in_a_private_file(tmp_path: Pa
             assert app.argv[:3] == [tools.watch, "-n", "5"]
             header = home / "auth-header"
             assert stat.S_IMODE(header.stat().st_mode) == 0o600
-            assert ws.probe.served(method="GET", path_prefix=anchor.PACKAGES + package_id)
+            # The probe notes a request once its answer is written: curl may show the
+            # answer a moment before that.
+            deadline = time.monotonic() + 10
+            while not ws.probe.served(method="GET", path_prefix=anchor.PACKAGES + package_id):
+                assert time.monotonic() < deadline, "the anchor's GET never reached the emulator"
+                time.sleep(0.05)
         finally:
             app.terminate()
             app.close()

@@ -49,7 +49,7 @@ async def settle(app: App[Any], pilot: Any, timeout: float = 5.0) -> None:
     quiet = 0
     while quiet < 2:
         before = len(frames)
-        await pilot.pause()
+        await pilot.pause(0.05)
         quiet = quiet + 1 if len(frames) == before else 0
         assert time.monotonic() < deadline, f"still painting after {timeout} s: {frames[-1]!r}"
 
@@ -64,7 +64,9 @@ async def open_detail(app: Any, pilot: Any, wait_until: Any) -> DetailScreen:
     assert isinstance(screen, DetailScreen)
     await wait_until(pilot, lambda: screen.package is not None, what="package")
     await wait_until(pilot, lambda: not screen.in_flight, what="answer")
-    await pilot.pause()
+    # The screen's first frames (the footer's keys come a moment after the package,
+    # later on a loaded machine) are over before a test counts what it writes.
+    await settle(app, pilot)
     return screen
 
 
