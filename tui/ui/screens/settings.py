@@ -22,7 +22,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select
 
 from tui.api.errors import ConfigError, CypkgError
@@ -45,6 +44,7 @@ from tui.config import (
     scrub,
     upsert_profile,
 )
+from tui.ui.screens.base import CypkgScreen
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.fields import ValueStatic
 from tui.ui.widgets.footer import Footer
@@ -135,7 +135,7 @@ def build_profile(
     return profile, {}
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(CypkgScreen):
     """Edit, test, save and activate profiles."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -172,10 +172,6 @@ class SettingsScreen(Screen[None]):
         self._errors: dict[str, str] = {}
         #: The form as last loaded or saved: anything else is an unsaved edit.
         self._loaded: FormValues | None = None
-
-    @property
-    def cy(self) -> CypkgApp:
-        return cast("CypkgApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield ContextBar("Settings")
