@@ -105,7 +105,7 @@ class BrowserScreen(Screen[None]):
         yield ContextBar("Packages")
         yield ValueStatic(id="browser-state")
         yield StillInput(
-            placeholder="/ filters names on this page only (the API has no name search)",
+            placeholder="/ filters names on this page only",
             id="name-filter",
             compact=True,
         )
