@@ -258,7 +258,7 @@ async def test_clicking_a_column_header_sorts_by_it(
 
 
 async def test_a_wide_terminal_gives_names_more_room(make_app, wait_until, screen_text) -> None:  # type: ignore[no-untyped-def]
-    long_name = "amcache_shimcache_parser"  # a seeded package: 24 characters
+    long_name = "network_connections_snapshot"  # a seeded package: 28 characters
     for width, whole in ((80, False), (130, True)):
         app = make_app()
         async with app.run_test(size=(width, 30)) as pilot:

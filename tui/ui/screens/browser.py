@@ -3,23 +3,22 @@
 One page (:data:`PAGE_SIZE` rows) lives in a ``DataTable``; the next page is
 fetched only when asked for, so a tenant with thousands of packages costs no
 more than one with fifty. Sorting and the status/category filters are done by
-the API (any documented sort field, ascending or descending); the name filter
-is a quick client-side filter of the page on screen, and says so.
+the API (any documented sort field, ascending or descending), and checked here: a
+server that ignores them gets its page sorted and filtered locally, with a notice
+(:mod:`tui.ui.browse`). The name filter is a quick client-side filter of the page
+on screen, and says so.
 
-Requests go through the app's one request engine (its budget: at most 5 a
-second for the whole process, polls included) and run in a daemon thread (the
-client is synchronous). At most one is in flight: keys pressed meanwhile only
-change what the next request asks for, so a held-down ``n`` cannot flood the
-tenant's budget. A missing ``opticspkgconfig:list`` scope (HTTP 403)
-is explained on the screen; the ID lookup keeps working, as it needs only the
-read scope.
+Requests go through the app's one request engine (its budget: 5 a second for the
+whole process) in a daemon thread. At most one is in flight: keys pressed meanwhile
+only change what the next one asks for, so a held-down ``n`` cannot flood the budget.
+A missing ``opticspkgconfig:list`` scope (HTTP 403) is explained on the screen.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -31,48 +30,28 @@ from tui.api.client import SCOPE_LIST, SORT_FIELDS
 from tui.api.errors import CypkgError, MissingScope
 from tui.api.models import Package, PackagePage
 from tui.base.safe_text import inert
-from tui.ui.requests import InternalError, returning_errors
+from tui.ui.browse import (
+    CATEGORY_FILTERS,
+    SORT_LABELS,
+    STATUS_FILTERS,
+    Loaded,
+    Query,
+    arrange,
+    fetch_page,
+    following,
+    last_page,
+    name_matches,
+    page_counts,
+    past_the_end,
+    turned,
+)
 from tui.ui.screens.base import CypkgScreen
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.error_panel import ErrorPanel
 from tui.ui.widgets.fields import ValueStatic, rich_status_styles
 from tui.ui.widgets.footer import Footer
-from tui.ui.widgets.package_table import (
-    COLUMN_SORT,
-    COLUMNS_BESIDE_NAME,
-    SORT_LABELS,
-    ListingClient,
-    Loaded,
-    PackageTable,
-    Query,
-    name_matches,
-    package_row,
-)
+from tui.ui.widgets.package_table import COLUMN_SORT, PackageTable
 from tui.ui.widgets.still import StillInput
-
-if TYPE_CHECKING:
-    from tui.ui.app import CypkgApp
-
-STATUS_FILTERS: tuple[str | None, ...] = (None, "started", "success", "failed", "timeout")
-CATEGORY_FILTERS: tuple[str | None, ...] = (None, "custom", "cylance")
-
-
-def _list(app: CypkgApp, query: Query) -> PackagePage | CypkgError:
-    """Runs in a daemon thread: one list request; errors are returned, never raised."""
-
-    def call() -> PackagePage | CypkgError:
-        client = app.client
-        if not hasattr(client, "list_packages"):
-            return InternalError("This API client cannot list packages.")
-        lister = cast("ListingClient", client)
-        return lister.list_packages(query.page, query.page_size, query.sort, query.filters)
-
-    return returning_errors(call)
-
-
-def _past_the_end(page: PackagePage, query: Query) -> bool:
-    last = page.total_pages
-    return last is not None and 0 < last < query.page and not page.items
 
 
 class BrowserScreen(CypkgScreen):
@@ -119,7 +98,7 @@ class BrowserScreen(CypkgScreen):
         yield ContextBar("Packages")
         yield ValueStatic(id="browser-state")
         yield StillInput(
-            placeholder="/ filters names on this page only (the API has no name search)",
+            placeholder="/ filters names on this page only",
             id="name-filter",
             compact=True,
         )
@@ -131,16 +110,6 @@ class BrowserScreen(CypkgScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(PackageTable)
-        # The most telling columns first: at 80 columns the last ones scroll into view
-        # (names matter more than categories); a wider terminal gives names the room.
-        name_width = min(max(self.app.size.width - COLUMNS_BESIDE_NAME, 22), 40)
-        table.add_column("Name", key="name", width=name_width)
-        table.add_column("Status", key="status")
-        table.add_column("Ver", key="version")
-        table.add_column("Size", key="size")
-        table.add_column("Uploaded (UTC)", key="uploaded")
-        table.add_column("Category", key="category")
-        table.add_column("By", key="by")
         self.query_one("#browser-error").display = False
         table.focus()
         self._show_state()
@@ -175,14 +144,16 @@ class BrowserScreen(CypkgScreen):
                 query = self.query_state
                 generation = app.client_generation
                 self.requests += 1
-                outcome = await app.engine.request(functools.partial(_list, app, query))
+                outcome = await app.engine.request(
+                    functools.partial(fetch_page, lambda: app.client, query)
+                )
                 if not self.is_attached:
                     return
                 if self._pending or query != self.query_state:
                     continue  # the user asked for something else meanwhile
                 if generation != app.client_generation:
                     continue  # fetched with the previous profile's client
-                if isinstance(outcome, PackagePage) and _past_the_end(outcome, query):
+                if isinstance(outcome, PackagePage) and past_the_end(outcome, query):
                     last = outcome.total_pages or 1
                     # The list shrank (or the filter changed it): show its real last page.
                     self.query_state = replace(query, page=last)
@@ -230,33 +201,26 @@ class BrowserScreen(CypkgScreen):
         if not table.display:
             table.display = True
             table.focus()
-        self.loaded = Loaded(query, outcome)
+        self.loaded = Loaded(query, outcome, arrange(outcome.items, query))
         self._fill_table()
         self._show_state()
 
-    def _fill_table(self) -> None:
-        table = self.query_one(PackageTable)
+    def _fill_table(self, keep_cursor: bool = False) -> None:
         loaded = self.loaded
         if loaded is None:
             return
         needle = self.query_one("#name-filter", Input).value.strip()
-        loaded.rows = [p for p in loaded.page.items if name_matches(p, needle)]
-        table.clear()
+        loaded.rows = [p for p in loaded.arranged.rows if name_matches(p, needle)]
+        q = loaded.query  # the header says how the rows shown are sorted
         styles = rich_status_styles(self.app.theme_variables)
-        for index, package in enumerate(loaded.rows):
-            table.add_row(*package_row(package, styles), key=f"{index}:{package.package_id or ''}")
+        table = self.query_one(PackageTable)
+        table.show(loaded.rows, q.sort_field, q.descending, styles, keep_cursor)
         self._show_message()
 
     def _show_state(self) -> None:
         q = self.query_state
         loaded = self.loaded
-        pages = "?"
-        total = ""
-        if loaded is not None and loaded.query.filters == q.filters:
-            if loaded.page.total_pages is not None:
-                pages = f"{max(loaded.page.total_pages, 1):,}"
-            if loaded.page.total_number_of_items is not None:
-                total = f" · {loaded.page.total_number_of_items:,} packages"
+        pages, total = page_counts(q, loaded)
         arrow = "↓" if q.descending else "↑"
         line1 = Content.assemble(
             (f"Page {q.page:,} of {pages}", "bold"),
@@ -279,16 +243,20 @@ class BrowserScreen(CypkgScreen):
         needle = self.query_one("#name-filter", Input).value.strip()
         if self.in_flight:
             text = Content.styled(f"Loading page {self.query_state.page:,}…", "$text-muted")
-        elif loaded is not None and not loaded.page.items:
+        elif loaded is not None and not loaded.arranged.rows:
             text = Content("No packages match." if loaded.query.filters else "No packages.")
         elif loaded is not None and needle:
             text = Content.styled(
-                f"Name filter: {len(loaded.rows)} of {len(loaded.page.items)} on this page "
+                f"Name filter: {len(loaded.rows)} of {len(loaded.arranged.rows)} on this page "
                 "(this page only).",
                 "$text-warning",
             )
         else:
             text = Content("")
+        notice = loaded.arranged.notice if loaded is not None and not self.in_flight else ""
+        if notice:
+            warning = Content.styled(notice, "$text-warning")
+            text = Content("\n").join([warning, text]) if text.plain else warning
         message.set(text)
         message.display = bool(text.plain)
 
@@ -325,12 +293,6 @@ class BrowserScreen(CypkgScreen):
 
     # -- paging, sorting, filtering -------------------------------------------------
 
-    def _last_page(self) -> int | None:
-        loaded = self.loaded
-        if loaded is None or loaded.page.total_pages is None:
-            return None
-        return max(loaded.page.total_pages, 1)
-
     def _no_page_to_turn(self) -> bool:
         """No page shown (the first failed, e.g. no list scope): paging would only ask
         again for what was refused; ring instead (r asks again)."""
@@ -342,23 +304,11 @@ class BrowserScreen(CypkgScreen):
     def action_page(self, step: int) -> None:
         if self._no_page_to_turn():
             return
-        q = self.query_state
-        last = self._last_page()
-        wanted = q.page + step
-        if wanted < 1 or (last is not None and wanted > last):
+        wanted = turned(self.query_state, self.loaded.page if self.loaded else None, step)
+        if wanted is None:
             self.app.bell()
             return
-        loaded = self.loaded
-        if (
-            last is None
-            and step > 0
-            and loaded is not None
-            and len(loaded.page.items) < q.page_size
-        ):
-            # Total unknown: a short page is the last one.
-            self.app.bell()
-            return
-        self.load(replace(q, page=wanted))
+        self.load(wanted)
 
     def action_first_page(self) -> None:
         if self._no_page_to_turn():
@@ -369,7 +319,7 @@ class BrowserScreen(CypkgScreen):
     def action_last_page(self) -> None:
         if self._no_page_to_turn():
             return
-        last = self._last_page()
+        last = last_page(self.loaded.page if self.loaded else None)
         if last is not None and last != self.query_state.page:
             self.load(replace(self.query_state, page=last))
 
@@ -382,12 +332,9 @@ class BrowserScreen(CypkgScreen):
         self.load(replace(q, sort_field=sort_field, descending=descending, page=1))
 
     def action_cycle_sort(self) -> None:
-        fields = list(SORT_FIELDS)
         current = self.query_state.sort_field
-        following = (
-            fields[(fields.index(current) + 1) % len(fields)] if current in fields else "uploadedOn"
-        )
-        self.sort_by(following, self.query_state.descending)
+        after = following(SORT_FIELDS, current) if current in SORT_FIELDS else "uploadedOn"
+        self.sort_by(after or "uploadedOn", self.query_state.descending)
 
     def action_toggle_order(self) -> None:
         self.sort_by(self.query_state.sort_field, not self.query_state.descending)
@@ -395,7 +342,7 @@ class BrowserScreen(CypkgScreen):
     def filter_by(self, *, status: str | None = None, category: str | None = None) -> None:
         self.load(replace(self.query_state, status=status, category=category, page=1))
 
-    def _set_filter(self, name: str, value: str | None) -> None:
+    def set_filter(self, name: str, value: str | None) -> None:
         q = self.query_state
         if name == "status":
             self.filter_by(status=value, category=q.category)
@@ -404,16 +351,11 @@ class BrowserScreen(CypkgScreen):
 
     def action_cycle_status(self) -> None:
         q = self.query_state
-        index = STATUS_FILTERS.index(q.status) if q.status in STATUS_FILTERS else 0
-        self.filter_by(
-            status=STATUS_FILTERS[(index + 1) % len(STATUS_FILTERS)], category=q.category
-        )
+        self.filter_by(status=following(STATUS_FILTERS, q.status), category=q.category)
 
     def action_cycle_category(self) -> None:
         q = self.query_state
-        index = CATEGORY_FILTERS.index(q.category) if q.category in CATEGORY_FILTERS else 0
-        following = CATEGORY_FILTERS[(index + 1) % len(CATEGORY_FILTERS)]
-        self.filter_by(status=q.status, category=following)
+        self.filter_by(status=q.status, category=following(CATEGORY_FILTERS, q.category))
 
     @on(DataTable.HeaderSelected, "#packages")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:
@@ -452,51 +394,6 @@ class BrowserScreen(CypkgScreen):
         return not (isinstance(self.focused, Input) and action not in ("back",))
 
     def palette_commands(self) -> list[SystemCommand]:
-        commands = [
-            SystemCommand(
-                "Next page", "Show the next page of packages (n)", lambda: self.action_page(1)
-            ),
-            SystemCommand(
-                "Previous page", "Show the previous page (p)", lambda: self.action_page(-1)
-            ),
-            SystemCommand("First page", "Go to page 1 (<)", self.action_first_page),
-            SystemCommand("Last page", "Go to the last page (>)", self.action_last_page),
-            SystemCommand(
-                "Reverse the order", "Ascending/descending (o)", self.action_toggle_order
-            ),
-            SystemCommand(
-                "Filter names on this page", "Focus the name filter (/)", self.action_find
-            ),
-            SystemCommand(
-                "Watch package", "Add the selected package to the watchlist (w)", self.action_watch
-            ),
-            SystemCommand("Reload", "Fetch this page again (r)", self.action_reload),
-        ]
-        for sort_field in SORT_FIELDS:
-            label = SORT_LABELS[sort_field]
-            for descending in (False, True):
-                order = "descending" if descending else "ascending"
-                commands.append(
-                    SystemCommand(
-                        f"Sort by {label}, {order}",
-                        f"API sort {'-' if descending else ''}{sort_field}",
-                        functools.partial(self.sort_by, sort_field, descending),
-                    )
-                )
-        for status in STATUS_FILTERS:
-            commands.append(
-                SystemCommand(
-                    f"Status filter: {status or 'any'}",
-                    "Only packages with this status (f cycles)",
-                    functools.partial(self._set_filter, "status", status),
-                )
-            )
-        for category in CATEGORY_FILTERS:
-            commands.append(
-                SystemCommand(
-                    f"Category filter: {category or 'any'}",
-                    "Only packages of this category (g cycles)",
-                    functools.partial(self._set_filter, "category", category),
-                )
-            )
-        return commands
+        from tui.ui.screens.browser_commands import browser_commands
+
+        return browser_commands(self)
