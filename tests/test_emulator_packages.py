@@ -288,7 +288,9 @@ def test_upload_to_unsigned_url_is_403(emu: Emulator) -> None:
     assert httpx.put(url, content=b"x", trust_env=False).status_code == 403
 
 
-def test_upload_url_signature_is_checked(api: httpx.Client, emu: Emulator, clock: FakeClock) -> None:
+def test_upload_url_signature_is_checked(
+    api: httpx.Client, emu: Emulator, clock: FakeClock
+) -> None:
     created = create(api, b"x")
     other = create(api, b"y")
     # Another package's signature, a changed expiry, a missing one: all refused.
