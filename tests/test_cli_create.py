@@ -161,7 +161,8 @@ def test_a_plain_http_upload_url_elsewhere_is_refused(
     emu.faults.body_next(1, json.dumps(answer).encode(), status=201, path_prefix="/packages/v2")
     code, _, err = create(capsys)
     assert code == 5
-    assert "Refusing the upload URL http://storage.example/up" in err and "s3cr3t" not in err
+    assert "Package e378dacb-9324-453a-b8c6-5a8406952195 was created" in err
+    assert "refusing the upload URL http://storage.example/up" in err and "s3cr3t" not in err
     assert emu.count("PUT") == 0
 
 
@@ -193,3 +194,13 @@ def test_bad_input_is_refused_before_any_request(
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and said in err, err
     assert emu.requests == []
+
+
+def test_a_lost_create_answer_says_where_to_look(
+    capsys: pytest.CaptureFixture[str], emu: Emulator, file: Path
+) -> None:
+    emu.faults.drop_next(1, path_prefix="/packages/v2")
+    code, out, err = create(capsys)
+    assert code == 6 and out == ""
+    assert "cypkg list --status started" in err
+    assert emu.count("POST", "/packages/v2") == 1  # a POST is never retried

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from tui.api.errors import ConfigError, InvalidResponse
+from tui.api.errors import ConfigError, CypkgError, InvalidResponse
 from tui.api.ids import is_uuid
 from tui.api.urls import normalize_base_url
 from tui.base.safe_text import inert
@@ -69,7 +69,16 @@ def parse_created(data: object, raw: str = "") -> Created:
     package_id = data.get("packageId")
     if not isinstance(package_id, str) or not is_uuid(package_id):
         raise InvalidResponse("The create answer has no valid packageId.")
-    upload_to = check_storage_url(data.get("uploadTo"), "upload URL")
+    try:
+        upload_to = check_storage_url(data.get("uploadTo"), "upload URL")
+    except CypkgError as exc:
+        # The package exists all the same: say so, or it would be a silent leftover.
+        exc.message = (
+            f"Package {package_id.lower()} was created (it stays started, then times out), "
+            f"but {exc.message[0].lower()}{exc.message[1:]}"
+        )
+        exc.args = (exc.message,)
+        raise
     package_url = data.get("packageUrl")
     if not isinstance(package_url, str) or len(package_url) > MAX_URL:
         package_url = ""

@@ -112,8 +112,17 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
         checksum, _ = file_sha256(path, on_progress=hashing if size > 50_000_000 else None)
     finally:
         hashing.end()
+    from tui.api.errors import NetworkError
+
     with _client(profile, demo, subject=_Subject("create")) as client:
-        created = client.create_package(descriptor, checksum)
+        try:
+            created = client.create_package(descriptor, checksum)
+        except NetworkError as exc:
+            exc.hint = (
+                "The create request may have reached the service before the answer was "
+                "lost: `cypkg list --status started` shows a package it made."
+            )
+            raise
     if args.json:
         _write(_safe_json(created.raw) + "\n")
     else:
