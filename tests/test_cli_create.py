@@ -204,3 +204,33 @@ def test_a_lost_create_answer_says_where_to_look(
     assert code == 6 and out == ""
     assert "cypkg list --status started" in err
     assert emu.count("POST", "/packages/v2") == 1  # a POST is never retried
+
+
+def test_the_demo_creates_packages(capsys: pytest.CaptureFixture[str], file: Path) -> None:
+    code, out, err = run(capsys, "--demo", "create", "collector.zip", "--name", "x", "--no-watch")
+    assert code == 0, err
+    assert created_id(out) and "uploaded 1048576 bytes" in err
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere() -> None:
+    import io
+
+    now = [0.0]
+    plain = io.StringIO()
+    shown = progress.Progress("upload", plain, terminal=False, clock=lambda: now[0])
+    for done in range(0, 101, 5):
+        now[0] += 0.5
+        shown(done, 100)
+    lines = plain.getvalue().splitlines()
+    assert [line.split()[2] for line in lines] == ["25%", "50%", "75%", "100%"]
+    assert lines[0].startswith("cypkg: upload") and "ETA" in lines[0] and "ETA" not in lines[-1]
+    bar = io.StringIO()
+    drawn = progress.Progress("upload", bar, terminal=True, clock=lambda: now[0])
+    drawn(0, 2_000_000)
+    drawn(1, 2_000_000)  # within a tenth of a second: not redrawn
+    now[0] += 1
+    drawn(1_000_000, 2_000_000)
+    drawn.end()
+    text = bar.getvalue()
+    assert text.count("\r") == 2 and text.endswith("\n")
+    assert "[############............]  50%  1.0 MB of 2.0 MB" in text

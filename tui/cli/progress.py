@@ -83,7 +83,7 @@ class Progress:
             filled = int(share * _WIDTH)
             if self.terminal:
                 parts.append("[" + "#" * filled + "." * (_WIDTH - filled) + "]")
-            parts.append(f"{share * 100:3.0f}%")
+            parts.append(f"{share * 100:.0f}%")
             parts.append(f"{size_text(done)} of {size_text(total)}")
         else:
             parts.append(size_text(done))
