@@ -31,7 +31,7 @@ def test_help_lists_no_hidden_command(capsys: pytest.CaptureFixture[str]) -> Non
     assert "SUPPRESS" not in out
     # The hidden `tui` command is not listed, the real ones are.
     listed = re.findall(r"^    (\w+) ", out, flags=re.MULTILINE)
-    assert listed == ["get", "watch", "list", "config", "emulator"]
+    assert listed == ["get", "watch", "list", "create", "download", "config", "emulator"]
 
 
 def test_hidden_tui_command_still_works() -> None:
