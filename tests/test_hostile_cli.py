@@ -36,7 +36,7 @@ def env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, fake_clock: Any) ->
     monkeypatch.setattr(cli_watch, "_monotonic", fake_clock)  # the scheduler's clock
     # Loading the CA store costs ~25 ms per client; the emulator speaks plain http anyway.
     context = ssl.create_default_context()
-    monkeypatch.setattr("tui.api.client._tls_verification", lambda ca_bundle: context)
+    monkeypatch.setattr("tui.api.client.tls_verification", lambda ca_bundle: context)
     return emulator
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import ssl
 import threading
 import time
@@ -34,16 +33,12 @@ from tui.api.descriptor import create_body
 from tui.api.errors import (
     ApiError,
     AuthFailed,
-    BadRequest,
     ConfigError,
     CypkgError,
     InvalidResponse,
-    MissingScope,
     NetworkError,
-    NotFound,
     RateLimited,
     RequestTimeout,
-    ServerError,
 )
 from tui.api.ids import is_uuid, normalize_package_id
 from tui.api.models import Package, PackagePage, parse_package, parse_page
@@ -61,10 +56,11 @@ from tui.api.responses import (
     redirect_error,
     refuse_redirect,
     server_message,
+    status_error,
     timeout_kind,
 )
 from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, describe_wait, parse_retry_after
-from tui.api.transport import attempt, watch_client
+from tui.api.transport import attempt, tls_verification, watch_client
 from tui.api.urls import is_loopback_host, normalize_base_url
 from tui.base.safe_text import mask_secrets
 
@@ -222,7 +218,7 @@ class CylanceClient:
                     text = decode(response)
                     return parse_created(parse_json(text), raw=text)
                 if response.status_code != 401 or fresh:
-                    raise self._status_error(response, SCOPE_CREATE, None)
+                    raise status_error(response, SCOPE_CREATE, None)
         raise AssertionError("unreachable")
 
     @_masking_secret
@@ -243,7 +239,7 @@ class CylanceClient:
     @_masking_secret
     def _tls_verification(self, ca_bundle: str | None) -> ssl.SSLContext | bool:
         # The message names the CA bundle path, which may be the secret pasted there.
-        return _tls_verification(ca_bundle)
+        return tls_verification(ca_bundle)
 
     def _request_token(self) -> AccessToken:
         if not (self.tenant_id and self.app_id and self._secret):
@@ -297,7 +293,7 @@ class CylanceClient:
                 f"No token endpoint at {self.base_url} (HTTP 404): check the region or base URL.",
                 status=status,
             )
-        return self._status_error(response, SCOPE_READ, None)
+        return status_error(response, SCOPE_READ, None)
 
     def _get(
         self,
@@ -334,7 +330,7 @@ class CylanceClient:
                     if asked is not None and asked.asked > self.retry.max_retry_after:
                         # Not sat out here: the message says until when ("14:05 UTC").
                         until = describe_wait(asked, now)
-                    error = self._status_error(response, scope, not_found_id, until)
+                    error = status_error(response, scope, not_found_id, until)
                     if status not in RETRYABLE_STATUS:
                         raise error
                     if asked is not None:
@@ -392,46 +388,3 @@ class CylanceClient:
             "profile, CYPKG_REQUEST_TIMEOUT or --request-timeout.",
         )
 
-    def _status_error(
-        self, response: httpx.Response, scope: str, not_found_id: str | None, until: str = ""
-    ) -> ApiError:
-        status = response.status_code
-        said = server_message(response)
-        if status == 401:
-            return AuthFailed(
-                f"The API refused the access token even after signing in again (HTTP 401{said}).",
-                status=status,
-            )
-        if status == 403:
-            return MissingScope(scope)
-        if status == 404:
-            what = f"No package with ID {not_found_id}" if not_found_id else "Not found"
-            return NotFound(f"{what} in this tenant (HTTP 404{said}).", status=status)
-        if status == 400:
-            return BadRequest(f"The API rejected the request (HTTP 400{said}).", status=status)
-        if status == 429:
-            when = f" {until}" if until else ""
-            error = RateLimited(f"Rate limited by the API{when} (HTTP 429{said}).")
-            if until:
-                error.hint = "The service asked cypkg to wait that long; try again after that time."
-            return error
-        if 500 <= status < 600:
-            asks = f" It asks to wait {until}." if until else ""
-            # The sentence ends here: the server's own full stop is not doubled.
-            bare = said.rstrip(".")
-            return ServerError(f"The service answered HTTP {status}{bare}.{asks}", status=status)
-        bare = said.rstrip(".")
-        return InvalidResponse(f"Unexpected HTTP {status}{bare}.", status=status)
-
-
-def _tls_verification(ca_bundle: str | None) -> ssl.SSLContext | bool:
-    """TLS is always verified: by the CA bundle given, else the default store.
-
-    With ``True``, httpx honours SSL_CERT_FILE / SSL_CERT_DIR.
-    """
-    if not ca_bundle:
-        return True
-    try:
-        return ssl.create_default_context(cafile=os.path.expanduser(ca_bundle))
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(f"Cannot use the CA bundle {ca_bundle}: {exc}.") from None

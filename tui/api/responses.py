@@ -11,7 +11,13 @@ import httpx
 
 from tui.api.errors import (
     ApiError,
+    AuthFailed,
+    BadRequest,
     InvalidResponse,
+    MissingScope,
+    NotFound,
+    RateLimited,
+    ServerError,
 )
 from tui.api.transport import Attempt
 from tui.base.safe_text import inert
@@ -145,3 +151,36 @@ def describe_transport_error(exc: httpx.TransportError, base_url: str) -> str:
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
         return f"The connection to {base_url} broke off mid-answer ({inert(detail, limit=120)})."
     return f"Cannot reach {base_url} ({inert(detail, limit=160)})."
+
+
+def status_error(
+    response: httpx.Response, scope: str, not_found_id: str | None, until: str = ""
+) -> ApiError:
+    """The error an HTTP status other than 200 means, its message with the server's own."""
+    status = response.status_code
+    said = server_message(response)
+    if status == 401:
+        return AuthFailed(
+            f"The API refused the access token even after signing in again (HTTP 401{said}).",
+            status=status,
+        )
+    if status == 403:
+        return MissingScope(scope)
+    if status == 404:
+        what = f"No package with ID {not_found_id}" if not_found_id else "Not found"
+        return NotFound(f"{what} in this tenant (HTTP 404{said}).", status=status)
+    if status == 400:
+        return BadRequest(f"The API rejected the request (HTTP 400{said}).", status=status)
+    if status == 429:
+        when = f" {until}" if until else ""
+        error = RateLimited(f"Rate limited by the API{when} (HTTP 429{said}).")
+        if until:
+            error.hint = "The service asked cypkg to wait that long; try again after that time."
+        return error
+    if 500 <= status < 600:
+        asks = f" It asks to wait {until}." if until else ""
+        # The sentence ends here: the server's own full stop is not doubled.
+        bare = said.rstrip(".")
+        return ServerError(f"The service answered HTTP {status}{bare}.{asks}", status=status)
+    bare = said.rstrip(".")
+    return InvalidResponse(f"Unexpected HTTP {status}{bare}.", status=status)

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tui import __version__
-from tui.api.client import DEFAULT_REQUEST_TIMEOUT, DEFAULT_TIMEOUT, _tls_verification
+from tui.api.client import DEFAULT_REQUEST_TIMEOUT, DEFAULT_TIMEOUT
 from tui.api.created import check_storage_url, shown_url
 from tui.api.errors import (
     ApiError,
@@ -48,7 +48,7 @@ from tui.api.errors import (
     UsageError,
 )
 from tui.api.responses import server_message, timeout_kind
-from tui.api.transport import Attempt, attempt, watch_client
+from tui.api.transport import Attempt, attempt, tls_verification, watch_client
 from tui.api.urls import is_loopback_host
 from tui.base.safe_text import inert
 
@@ -178,7 +178,7 @@ def _strip_credentials(request: httpx.Request) -> None:
 
 
 def _client(url: str, settings: TransferSettings) -> httpx.Client:
-    verify = _tls_verification(settings.ca_bundle)
+    verify = tls_verification(settings.ca_bundle)
     transport = settings.transport
     if transport is None and is_loopback_host(urlsplit(url).hostname or ""):
         # As the API client does: loopback never through a proxy.

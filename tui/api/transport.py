@@ -20,6 +20,7 @@ operation and is not bounded here.)
 
 from __future__ import annotations
 
+import os
 import re
 import ssl
 import threading
@@ -30,6 +31,8 @@ from contextlib import contextmanager
 
 import httpcore
 import httpx
+
+from tui.api.errors import ConfigError
 
 #: Enough for "HTTP/1.1 307 ": the status line is all that is looked at.
 _HEAD_BYTES = 16
@@ -210,3 +213,16 @@ def watch_client(client: httpx.Client) -> int:
             pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
             watched += 1
     return watched
+
+
+def tls_verification(ca_bundle: str | None) -> ssl.SSLContext | bool:
+    """TLS is always verified: by the CA bundle given, else the default store.
+
+    With ``True``, httpx honours SSL_CERT_FILE / SSL_CERT_DIR.
+    """
+    if not ca_bundle:
+        return True
+    try:
+        return ssl.create_default_context(cafile=os.path.expanduser(ca_bundle))
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"Cannot use the CA bundle {ca_bundle}: {exc}.") from None
