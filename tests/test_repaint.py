@@ -240,7 +240,7 @@ async def test_footer_is_rebuilt_only_when_its_keys_change(make_app, wait_until)
             await pilot.pause()
         assert list(footer.query(FooterKey)) == keys
         # A change in what it draws rebuilds it: here the tab keys get disabled.
-        screen._tabs_shown = False
+        screen.tabs.shown = False
         screen.refresh_bindings()
         await pilot.pause()
         rebuilt = list(footer.query(FooterKey))

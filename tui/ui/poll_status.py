@@ -95,3 +95,71 @@ def status_texts(view: PollView) -> tuple[Content, Content, Content]:
     final = "final · " if view.package.status.is_terminal else ""
     tail = Content("· fetching…") if view.in_flight else none
     return Content(f"{final}{updated}"), tail, none
+
+
+#: The name keeps this many cells (its last one "…") while the poll status gives way.
+MIN_NAME = 12
+#: The countdown's widget is at least this wide ("next 14:05:10", "fetching…"), and has
+#: one column of margin: the next poll's time does not move the line.
+COUNTDOWN_WIDTH = 13
+#: Between the name and the status word.
+NAME_GAP = 2
+
+
+@dataclass(frozen=True)
+class TitleFit:
+    """What the title row shows in a given width (see :func:`fit_title`)."""
+
+    #: The name and the status word, the name cut with "…" (or gone) to fit.
+    title: Content
+    status: Content
+    #: Empty when it gave way (the widget is then hidden).
+    countdown: Content
+
+
+def _row_width(title: Content, status: Content, countdown: Content) -> int:
+    clock = max(countdown.cell_length, COUNTDOWN_WIDTH) + 1 if countdown.plain else 0
+    return title.cell_length + status.cell_length + clock
+
+
+def _titled(name: Content, word: Content) -> Content:
+    if not word.plain:
+        return name
+    if not name.plain:
+        return word
+    return Content.assemble(name, " " * NAME_GAP, word)
+
+
+def fit_title(
+    width: int, name: Content, word: Content, status: Content, countdown: Content
+) -> TitleFit:
+    """The title row's parts, fitted into ``width`` cells.
+
+    The status word (``✔ success``) always shows. What gives way, in order: the
+    name (down to :data:`MIN_NAME` cells, ending in "…"), the countdown ("next
+    14:05:10"), the poll status ("● live", "final · updated 08:22:36"), then the
+    rest of the name. Only a width narrower than the word itself cuts the word.
+    """
+    width = max(width, 0)
+    # Each step: (the name's floor, keep the countdown, keep the status).
+    for floor, keep_clock, keep_status in (
+        (MIN_NAME, True, True),
+        (MIN_NAME, False, True),
+        (MIN_NAME, False, False),
+        (0, False, False),
+    ):
+        clock = countdown if keep_clock else Content("")
+        shown = status if keep_status else Content("")
+        if not keep_clock:
+            shown = shown.rstrip(" ·")  # "● live ·" leads into the countdown
+        if shown.plain and (word.plain or name.plain):
+            shown = Content.assemble(" ", shown)
+        room = width - _row_width(_titled(Content(""), word), shown, clock)
+        if name.plain and word.plain:
+            room -= NAME_GAP
+        if room >= min(floor, name.cell_length):
+            cut = name if room >= name.cell_length else name.truncate(room, ellipsis=True)
+            if not cut.plain.strip("…"):
+                cut = Content("")  # a lone "…" says nothing
+            return TitleFit(_titled(cut, word), shown, clock)
+    return TitleFit(word.truncate(width, ellipsis=True), Content(""), Content(""))

@@ -24,10 +24,8 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import TabbedContent, TabPane
 
 from tui.api.errors import CypkgError, InvalidPackageId
 from tui.api.ids import normalize_package_id
@@ -40,39 +38,16 @@ from tui.ui.screens.copy import CopyScreen
 from tui.ui.title import package_title, refresh_title
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.error_panel import ErrorPanel
-from tui.ui.widgets.fields import STATUS_STYLES, LiveLine, ValueStatic
+from tui.ui.widgets.fields import STATUS_STYLES, ValueStatic
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.lazy import ExampleList
-from tui.ui.widgets.package_views import (
-    DescriptorPane,
-    ExamplesPane,
-    OverviewPane,
-    RawPane,
-    UploaderPane,
-)
-from tui.ui.widgets.tabs import SteadyTabs
+from tui.ui.widgets.package_tabs import TAB_TITLES, TABS, PackageTabs
 from tui.ui.widgets.timeline import StatusTimeline
+from tui.ui.widgets.title_row import TitleRow
 
 if TYPE_CHECKING:
     from tui.polling.requests import Watch, WatchEvent
     from tui.ui.app import CypkgApp
-
-TABS = ("overview", "descriptor", "examples", "uploader", "raw")
-#: The tabs whose pane is built on first view.
-LAZY_PANES: dict[str, type[DescriptorPane | ExamplesPane | UploaderPane | RawPane]] = {
-    "descriptor": DescriptorPane,
-    "examples": ExamplesPane,
-    "uploader": UploaderPane,
-    "raw": RawPane,
-}
-TAB_TITLES = {
-    "overview": "Overview",
-    "descriptor": "Descriptor",
-    "examples": "Examples",
-    "uploader": "Uploader",
-    "raw": "Raw",
-}
-
 
 Outcome = Package | CypkgError
 
@@ -157,13 +132,7 @@ class DetailScreen(Screen[None]):
         self._holder = f"view-{id(self)}"
         self._viewing = False
         self._generation = -1
-        self._tabs_shown = False
         self._remembered: tuple[str | None, str] | None = None
-        #: The body and example count last drawn: an unchanged poll redraws nothing.
-        self._drawn_raw: str | None = None
-        self._drawn_count: int | None = None
-        #: The lazily built panes so far, by tab.
-        self._built: dict[str, DescriptorPane | ExamplesPane | UploaderPane | RawPane] = {}
         if fetch_now:
             self._start_viewing()
 
@@ -171,29 +140,20 @@ class DetailScreen(Screen[None]):
     def cy(self) -> CypkgApp:
         return cast("CypkgApp", self.app)
 
+    @property
+    def tabs(self) -> PackageTabs:
+        return self.query_one(PackageTabs)
+
     # -- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield ContextBar("Package")
-        with Horizontal(id="title-row"):
-            yield ValueStatic(id="package-title")
-            yield LiveLine(id="poll-status")
-            yield LiveLine(id="poll-countdown")
+        yield TitleRow(id="title-row")
         yield ValueStatic(id="notice")
         yield StatusTimeline(id="timeline")
         yield ErrorPanel(id="error-panel")
-        with SteadyTabs(id="tabs", initial="overview"):
-            with TabPane(self._tab_title("overview"), id="overview"):
-                yield OverviewPane(id="overview-pane")
-            # The other panes are built when their tab is first shown (_build_pane):
-            # fewer widgets to mount makes the screen open sooner.
-            for tab in LAZY_PANES:
-                yield TabPane(self._tab_title(tab), id=tab)
+        yield PackageTabs(self.cy.now, id="tabs")
         yield Footer(compact=True)
-
-    @staticmethod
-    def _tab_title(tab: str, extra: str = "") -> Content:
-        return Content(f"{TABS.index(tab) + 1} {TAB_TITLES[tab]}{extra}")
 
     def on_mount(self) -> None:
         self.query_one("#error-panel").display = False
@@ -329,28 +289,15 @@ class DetailScreen(Screen[None]):
         if package is None:
             return
         self.query_one("#error-panel").display = False
-        tabs = self.query_one("#tabs", TabbedContent)
-        first = not self._tabs_shown
-        tabs.display = self._tabs_shown = True
-        now = self.cy.now()
-        # Polls of a running upload mostly bring the same body back: then only
-        # the clock texts (the tick) can change, and nothing else is redrawn.
-        if first or package.raw != self._drawn_raw or not package.raw:
-            self._drawn_raw = package.raw
-            self.query_one(OverviewPane).show(package, now)
-            for pane in self._built.values():
-                pane.show(package, now)
-        count = len(package.descriptor.examples)
-        if count != self._drawn_count:
-            self._drawn_count = count
-            tabs.get_tab("examples").label = self._tab_title("examples", f" ({count:,})")
+        tabs = self.tabs
+        first = not tabs.shown
+        tabs.show_package(package)
         self._set_title()
         if first:
-            self._focus_pane(tabs.active)
             self.refresh_bindings()
 
     def _show_error_panel(self, error: CypkgError, *, retrying: bool = False) -> None:
-        self.query_one("#tabs").display = self._tabs_shown = False
+        self.tabs.hide()
         panel = self.query_one(ErrorPanel)
         panel.display = True
         keys = "r try again · F2 settings · Esc back"
@@ -359,20 +306,18 @@ class DetailScreen(Screen[None]):
         self._set_title()
 
     def _set_title(self) -> None:
-        title = self.query_one("#package-title", ValueStatic)
+        row = self.query_one(TitleRow)
         package = self.package
         if package is None:
-            title.set(Content(f"Package {self.package_id or inert(self.raw_id, limit=60)}"))
+            name = f"Package {self.package_id or inert(self.raw_id, limit=60)}"
+            row.set_title(Content(name), Content(""))
             return
         symbol, word = STATUS_LABELS[package.status]
         if package.status is Status.UNKNOWN and package.status_text:
             word = inert(package.status_text, limit=20)
-        title.set(
-            Content.assemble(
-                (inert(package.name or "(no name)", limit=40), "bold"),
-                "  ",
-                (f"{symbol} {word}", STATUS_STYLES[package.status]),
-            )
+        row.set_title(
+            Content.styled(inert(package.name or "(no name)", limit=40), "bold"),
+            Content.styled(f"{symbol} {word}", STATUS_STYLES[package.status]),
         )
 
     def _tick(self) -> None:
@@ -380,28 +325,15 @@ class DetailScreen(Screen[None]):
         # A timer callback that raised would end the app: never let one escape.
         try:
             self._refresh_status()
-            self._tick_pane(self._active_tab())
+            self.tabs.tick()
         except Exception as exc:  # pragma: no cover - defensive
             self.log.error("tick failed", exc)
-
-    def _tick_pane(self, tab: str) -> None:
-        package = self.package
-        if package is None or not self._tabs_shown:
-            return
-        if tab == "overview":
-            self.query_one(OverviewPane).tick(package, self.cy.now())
-        elif tab == "uploader" and tab in self._built:
-            self.query_one(UploaderPane).tick(package, self.cy.now())
 
     def _refresh_status(self) -> None:
         if not self.is_mounted:
             return
         status, countdown, notice = self.status_texts()
-        self.query_one("#poll-status", LiveLine).set(status)
-        clock = self.query_one("#poll-countdown", LiveLine)
-        clock.set(countdown)
-        if clock.display != bool(countdown.plain):
-            clock.display = bool(countdown.plain)
+        self.query_one(TitleRow).set_status(status, countdown)
         notice_widget = self.query_one("#notice", ValueStatic)
         notice_widget.set(notice)
         notice_widget.display = bool(notice.plain)
@@ -480,59 +412,10 @@ class DetailScreen(Screen[None]):
         self.notify("Polling paused." if self.paused else "Polling resumed.", timeout=3)
 
     def action_show_tab(self, tab: str) -> None:
-        tabs = self.query_one("#tabs", TabbedContent)
-        if not self._tabs_shown or tab not in TABS:
-            return
-        tabs.active = tab
-        if tab == "overview" or tab in self._built:
-            # Otherwise the pane is being built and takes the focus when it is there.
-            self._focus_pane(tab)
+        self.tabs.show_tab(tab)
 
     def action_step_tab(self, step: int) -> None:
-        tabs = self.query_one("#tabs", TabbedContent)
-        current = TABS.index(tabs.active) if tabs.active in TABS else 0
-        self.action_show_tab(TABS[(current + step) % len(TABS)])
-
-    @on(TabbedContent.TabActivated)
-    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        tab = event.pane.id or ""
-        # After a burst of tab keys, the activations of the tabs passed through arrive
-        # late: only the tab still active gets its pane built and the focus.
-        if tab != self._active_tab():
-            return
-        await self._build_pane(tab)
-        if tab != self._active_tab():  # another key came in while the pane was mounted
-            return
-        if tab in LAZY_PANES and tab not in self._built:  # the app is closing
-            return
-        # Mouse clicks on a tab: move the keyboard focus into the pane too.
-        self._focus_pane(tab)
-        self._tick_pane(tab)
-
-    async def _build_pane(self, tab: str) -> None:
-        """The pane of ``tab``, built and filled on its first view."""
-        kind = LAZY_PANES.get(tab)
-        holder = self.query_one(f"#{tab}", TabPane)
-        if kind is None or tab in self._built or holder.children:
-            return
-        pane = kind(id=f"{tab}-pane")
-        await holder.mount(pane)
-        if not pane.children:
-            # The app is closing (a hangup or signal during the mount): the pane was
-            # never composed, and filling it would raise.
-            return
-        self._built[tab] = pane
-        if self.package is not None and self._tabs_shown:
-            pane.show(self.package, self.cy.now())
-
-    def _active_tab(self) -> str:
-        return self.query_one("#tabs", TabbedContent).active
-
-    def _focus_pane(self, tab: str) -> None:
-        """The focus goes into the pane of ``tab`` (each pane knows what takes it)."""
-        pane = self.query_one(OverviewPane) if tab == "overview" else self._built.get(tab)
-        if pane is not None:
-            pane.focus_inside()
+        self.tabs.step(step)
 
     def action_copy_id(self) -> None:
         value = self.package.package_id if self.package else self.package_id
@@ -545,12 +428,7 @@ class DetailScreen(Screen[None]):
         if self.package is None:
             self._copy("invocation string", None)
             return
-        examples = self._built.get("examples")
-        if isinstance(examples, ExamplesPane):
-            example = examples.selected
-        else:
-            # The Examples tab was never opened: its selection would be the first one.
-            example = next(iter(self.package.descriptor.examples), None)
+        example = self.tabs.selected_example()
         if example is None:
             self.notify("No example is selected (see the Examples tab, key 3).", timeout=4)
             return
@@ -598,7 +476,7 @@ class DetailScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("step_tab", "show_tab"):
             # Left/right belong to the tabs only while the package is shown.
-            return self._tabs_shown
+            return self.tabs.shown
         return True
 
     @on(ExampleList.Chosen)
