@@ -443,11 +443,8 @@ class DetailScreen(Screen[None]):
         # copy the inert form, which is what the user sees.
         shown = inert(value, keep_newlines=False, limit=20_000)
         self.app.copy_to_clipboard(shown)
-        self.notify(
-            f"Copied the {what} (OSC 52). If your terminal ignores OSC 52, copy it from the box.",
-            timeout=5,
-            markup=False,
-        )
+        # No toast: the box says what was copied and how, and a toast would cover it
+        # in a narrow terminal.
         self.app.push_screen(CopyScreen(what, shown))
 
     def palette_commands(self) -> list[SystemCommand]:
