@@ -41,7 +41,7 @@ from tui.api.errors import (
 )
 from tui.api.ids import normalize_package_id
 from tui.api.models import Package, Status
-from tui.api.retry import MAX_RETRY_AFTER
+from tui.api.retry import MAX_RETRY_AFTER, RetryPolicy
 from tui.polling.budget import Pace
 from tui.polling.policy import DEFAULT_INTERVAL, MIN_INTERVAL, PollState
 from tui.polling.requests import (
@@ -82,8 +82,11 @@ class WatchScheduler:
         give_up_after: float | None = None,
         pace: Callable[[float, int], Pace] | None = None,
         batch: bool = False,
+        first_retry: RetryPolicy | None = None,
     ) -> None:
         self.clock = clock
+        #: See :attr:`tui.polling.policy.PollState.first_retry` (the TUI; None in `cypkg watch`).
+        self.first_retry = first_retry
         self.interval = interval
         self.min_interval = min_interval
         #: See :attr:`tui.polling.policy.PollState.give_up_after` (`cypkg watch`; None in TUI).
@@ -139,6 +142,7 @@ class WatchScheduler:
             give_up_after=self.give_up_after,
             since=self.clock(),
             pace=self._paced if self.pace is not None else None,
+            first_retry=self.first_retry,
         )
         watch = Watch(package_id, poll, holders={holder})
         self.watches[package_id] = watch

@@ -35,6 +35,8 @@ class PollView:
     next_time: str
     #: Why the daily budget stretches the interval, None when it does not.
     stretched: str | None
+    #: The first fetch failed and is being retried at once (the CLI's policy).
+    retrying_first: bool = False
 
 
 def status_texts(view: PollView) -> tuple[Content, Content, Content]:
@@ -60,6 +62,9 @@ def status_texts(view: PollView) -> tuple[Content, Content, Content]:
             what = f": {title}" if view.package is not None else ""
             status = Content.styled(f"✘ stopped{what} · r retries", "$text-error")
             countdown = none
+        elif view.retrying_first:
+            status = Content.styled(f"⚠ {title} ·", "$text-warning")
+            countdown = Content.styled("retrying…", "$text-warning")
         elif view.in_flight:
             status = Content.styled("⚠", "$text-warning")
             countdown = Content.styled("retrying now…", "$text-warning")

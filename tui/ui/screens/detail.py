@@ -271,7 +271,8 @@ class DetailScreen(Screen[None]):
         self.error = error
         # What the last good answer showed stays, marked stale.
         self.package = self.package or watch.package
-        if self.package is None:
+        if self.package is None and not watch.poll.retrying_first:
+            # (While the first fetch is retried at once, the top right says "retrying…".)
             self._show_error_panel(error, retrying=watch.due is not None)
         elif event is not None and event.stopped_by is not None:
             self.notify(
@@ -302,7 +303,7 @@ class DetailScreen(Screen[None]):
         panel.display = True
         keys = "r try again · F2 settings · Esc back"
         extra = "" if not retrying else "cypkg keeps trying by itself (see the top right)."
-        panel.show(error, keys=keys, extra=extra)
+        panel.show(error, keys=keys, extra=extra, retrying=retrying)
         self._set_title()
 
     def _set_title(self) -> None:
@@ -359,6 +360,7 @@ class DetailScreen(Screen[None]):
                 updated=self.last_updated,
                 next_time=self._next_time(),
                 stretched=watch.poll.stretched if watch is not None else None,
+                retrying_first=watch is not None and watch.poll.retrying_first,
             )
         )
 
