@@ -180,8 +180,8 @@ def emulator_profile(emulator):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def make_app(emulator_profile, fake_clock, tmp_path):  # type: ignore[no-untyped-def]
     """``make_app(profile=None, package_id=None, config=None, demo=None, **options)``."""
-    from tui.config import Config
     from tui.api.retry import RetryPolicy
+    from tui.config import Config
     from tui.polling.recent import RecentStore
     from tui.ui.app import CypkgApp
     from tui.ui.options import AppOptions, Startup

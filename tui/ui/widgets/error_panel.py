@@ -52,7 +52,9 @@ class ErrorPanel(VerticalScroll):
         if extra:
             message += "\n" + extra
         self.query_one("#error-message", Static).update(Content(message))
-        text = RETRYING_HINTS.get(type(error), error.hint) if retrying else error.hint
+        text = error.hint
+        if retrying and text == type(error).hint:  # a hint of its own (a server's) stays
+            text = RETRYING_HINTS.get(type(error), text)
         hint = self.query_one("#error-hint", Static)
         hint.update(
             Content.assemble(("What to do: ", "bold"), inert(text, keep_newlines=True))
