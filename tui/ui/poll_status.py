@@ -5,14 +5,19 @@ agree on every case."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
 from tui.api.errors import CypkgError
 from tui.api.models import Package
 from tui.base.safe_text import inert
+
+if TYPE_CHECKING:
+    from tui.polling.requests import Watch
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,49 @@ class PollView:
     stretched: str | None
     #: The first fetch failed and is being retried at once (the CLI's policy).
     retrying_first: bool = False
+
+
+#: Seconds a poll is in flight before the status line says "fetching…".
+SLOW_REQUEST = 1.0
+
+
+def poll_view(
+    watch: Watch | None,
+    holder: str,
+    *,
+    package: Package | None,
+    error: CypkgError | None,
+    next_wall: float | None,
+    updated: float | None,
+    held: str | None,
+    now: float,
+) -> PollView:
+    """What a view (``holder``) of ``watch`` shows; ``next_wall`` is None once polling
+    stopped, ``now`` is the monotonic time (the watch's ``sent_at`` clock)."""
+    in_flight = watch is not None and watch.in_flight
+    sent = watch.sent_at if watch is not None else None
+    return PollView(
+        package=package,
+        error=error,
+        polling=next_wall is not None,
+        in_flight=in_flight,
+        # A request in flight for a tick or more: said (a quick one is not worth 2 repaints).
+        slow=in_flight and sent is not None and now - sent >= SLOW_REQUEST,
+        paused=watch is not None and holder in watch.pausers,
+        held=held,
+        updated=updated,
+        next_time=clock_label(next_wall),
+        stretched=watch.poll.stretched if watch is not None else None,
+        retrying_first=watch is not None and watch.poll.retrying_first,
+    )
+
+
+def clock_label(wall: float | None) -> str:
+    """A poll's local time to the second, rounded up ("14:05:10"); "—" for none."""
+    if wall is None:
+        return "—"
+    stamp = datetime.fromtimestamp(math.ceil(wall), tz=timezone.utc)
+    return f"{stamp.astimezone():%H:%M:%S}"
 
 
 def status_texts(view: PollView) -> tuple[Content, Content, Content]:

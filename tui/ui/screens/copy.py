@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.cells import cell_len
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
@@ -18,8 +18,23 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Selection
 
+from tui.base.safe_text import inert
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.still_text_area import StillTextArea
+
+
+def copy_value(app: App[object], what: str, value: str | None) -> None:
+    """``value`` to the clipboard (OSC 52) and shown in a :class:`CopyScreen`."""
+    if not value:
+        app.notify(f"There is no {what} to copy.", severity="warning", timeout=4)
+        return
+    # An ESC in server data must not reach the terminal inside OSC 52 either:
+    # copy the inert form, which is what the user sees.
+    shown = inert(value, keep_newlines=False, limit=20_000)
+    app.copy_to_clipboard(shown)
+    # No toast: the box says what was copied and how, and a toast would cover it in a
+    # narrow terminal.
+    app.push_screen(CopyScreen(what, shown))
 
 
 class CopyScreen(ModalScreen[None]):

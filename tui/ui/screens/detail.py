@@ -1,24 +1,13 @@
-"""One package: tabs with its fields, fetched in a worker and polled while ``started``.
+"""One package: its tabs, the title row with its poll status, and the error panel.
 
-Worker structure (one screen watches one package):
-
-* ``fetch`` group: one request (the first load, and ``r`` when no poll loop runs).
-* ``poll`` group: the loop ``wait until due → request → apply``; it runs while
-  :class:`tui.polling.policy.PollState` returns a delay, i.e. while the status is
-  ``started`` or a transient error is being retried, and ends on a terminal
-  status or a fatal error.
-
-Both go through :meth:`DetailScreen._request`, which refuses to start while
-another request is in flight, runs the synchronous client in a thread, and
-drops results that are stale (another client since, or the screen left).
-Workers belong to the screen, so leaving the screen stops its polling.
+The screen is a view of its package's watch in the app's one request engine
+(:class:`tui.ui.engine.RequestEngine`): it shows each answer, and ``r`` / ``p`` act on
+the watch; nothing here sends a request. The watch goes on while the screen is shown
+(and while the package is on the watchlist), so leaving the screen stops its polling.
 """
 
 from __future__ import annotations
 
-import functools
-import math
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
@@ -29,30 +18,25 @@ from textual.screen import Screen
 
 from tui.api.errors import CypkgError, InvalidPackageId
 from tui.api.ids import normalize_package_id
-from tui.api.models import Package, Status
+from tui.api.models import Package
 from tui.base.safe_text import inert
 from tui.polling.policy import PollState
-from tui.polling.present import STATUS_LABELS, until_label
-from tui.ui.poll_status import PollView, status_texts
-from tui.ui.screens.copy import CopyScreen
+from tui.polling.present import until_label
+from tui.ui.poll_status import poll_view, status_texts
+from tui.ui.screens.copy import copy_value
 from tui.ui.title import package_title, refresh_title
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.error_panel import ErrorPanel
-from tui.ui.widgets.fields import STATUS_STYLES, ValueStatic
+from tui.ui.widgets.fields import ValueStatic
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.lazy import ExampleList
-from tui.ui.widgets.package_tabs import TAB_TITLES, TABS, PackageTabs
+from tui.ui.widgets.package_tabs import TAB_TITLES, TABS, PackageTabs, tab_commands
 from tui.ui.widgets.timeline import StatusTimeline
 from tui.ui.widgets.title_row import TitleRow
 
 if TYPE_CHECKING:
     from tui.polling.requests import Watch, WatchEvent
     from tui.ui.app import CypkgApp
-
-Outcome = Package | CypkgError
-
-#: Seconds a poll is in flight before the status line says "fetching…".
-SLOW_REQUEST = 1.0
 
 
 class DetailScreen(Screen[None]):
@@ -185,10 +169,7 @@ class DetailScreen(Screen[None]):
         if self._generation not in (-1, self.cy.client_generation) and not self.in_flight:
             self.action_refresh()
 
-    # -- the package's watch ----------------------------------------------------------
-    # The app's one request engine (tui.ui.engine.RequestEngine) polls the
-    # package; this screen is a view of its watch: it shows each answer, and r / p act
-    # on the watch. Nothing here sends a request.
+    # -- the package's watch (in the app's request engine) -----------------------------
 
     def _start_viewing(self) -> None:
         if self._viewing or self.package_id is None:
@@ -301,25 +282,12 @@ class DetailScreen(Screen[None]):
         self.tabs.hide()
         panel = self.query_one(ErrorPanel)
         panel.display = True
-        keys = "r try again · F2 settings · Esc back"
-        extra = "" if not retrying else "cypkg keeps trying by itself (see the top right)."
-        panel.show(error, keys=keys, extra=extra, retrying=retrying)
+        panel.show(error, keys="r try again · F2 settings · Esc back", retrying=retrying)
         self._set_title()
 
     def _set_title(self) -> None:
-        row = self.query_one(TitleRow)
-        package = self.package
-        if package is None:
-            name = f"Package {self.package_id or inert(self.raw_id, limit=60)}"
-            row.set_title(Content(name), Content(""))
-            return
-        symbol, word = STATUS_LABELS[package.status]
-        if package.status is Status.UNKNOWN and package.status_text:
-            word = inert(package.status_text, limit=20)
-        row.set_title(
-            Content.styled(inert(package.name or "(no name)", limit=40), "bold"),
-            Content.styled(f"{symbol} {word}", STATUS_STYLES[package.status]),
-        )
+        name = f"Package {self.package_id or inert(self.raw_id, limit=60)}"
+        self.query_one(TitleRow).show_package(self.package, name)
 
     def _tick(self) -> None:
         """The countdown and the clock texts of the tab in view (hidden ones catch up later)."""
@@ -347,36 +315,17 @@ class DetailScreen(Screen[None]):
         held = None
         if until is not None and self.next_at is not None and not self.in_flight:
             held = f"⏸ rate limited until {until_label(until, self.cy.now())}"
-        watch = self._watch
-        return status_texts(
-            PollView(
-                package=self.package,
-                error=self.error,
-                polling=self.next_at is not None,
-                in_flight=self.in_flight,
-                slow=self._slow_request(),
-                paused=self.paused,
-                held=held,
-                updated=self.last_updated,
-                next_time=self._next_time(),
-                stretched=watch.poll.stretched if watch is not None else None,
-                retrying_first=watch is not None and watch.poll.retrying_first,
-            )
+        view = poll_view(
+            self._watch,
+            self._holder,
+            package=self.package,
+            error=self.error,
+            next_wall=self.next_wall,
+            updated=self.last_updated,
+            held=held,
+            now=self.cy.options.monotonic(),
         )
-
-    def _next_time(self) -> str:
-        """When the next request goes out, local time to the second (rounded up)."""
-        if self.next_wall is None:
-            return "—"
-        stamp = datetime.fromtimestamp(math.ceil(self.next_wall), tz=timezone.utc)
-        return f"{stamp.astimezone():%H:%M:%S}"
-
-    def _slow_request(self) -> bool:
-        """A request in flight for a tick or more: say so (a quick one is not worth 2 repaints)."""
-        watch = self._watch
-        if watch is None or not watch.in_flight or watch.sent_at is None:
-            return False
-        return self.cy.options.monotonic() - watch.sent_at >= SLOW_REQUEST
+        return status_texts(view)
 
     # -- actions ------------------------------------------------------------------------
 
@@ -421,33 +370,20 @@ class DetailScreen(Screen[None]):
 
     def action_copy_id(self) -> None:
         value = self.package.package_id if self.package else self.package_id
-        self._copy("package ID", value)
+        copy_value(self.app, "package ID", value)
 
     def action_copy_url(self) -> None:
-        self._copy("download URL", self.package.download_url if self.package else None)
+        copy_value(self.app, "download URL", self.package.download_url if self.package else None)
 
     def action_copy_invocation(self) -> None:
         if self.package is None:
-            self._copy("invocation string", None)
+            copy_value(self.app, "invocation string", None)
             return
         example = self.tabs.selected_example()
         if example is None:
             self.notify("No example is selected (see the Examples tab, key 3).", timeout=4)
             return
-        self._copy("invocation string", example.invocation_string)
-
-    def _copy(self, what: str, value: str | None) -> None:
-        if not value:
-            self.notify(f"There is no {what} to copy.", severity="warning", timeout=4)
-            return
-        # The clipboard gets the value itself; the screen shows it inert.
-        # An ESC in server data must not reach the terminal inside OSC 52 either:
-        # copy the inert form, which is what the user sees.
-        shown = inert(value, keep_newlines=False, limit=20_000)
-        self.app.copy_to_clipboard(shown)
-        # No toast: the box says what was copied and how, and a toast would cover it
-        # in a narrow terminal.
-        self.app.push_screen(CopyScreen(what, shown))
+        copy_value(self.app, "invocation string", example.invocation_string)
 
     def palette_commands(self) -> list[SystemCommand]:
         return [
@@ -460,14 +396,7 @@ class DetailScreen(Screen[None]):
                 "Copy the selected example's invocation string (i)",
                 self.action_copy_invocation,
             ),
-            *(
-                SystemCommand(
-                    f"Show {TAB_TITLES[tab]}",
-                    f"Switch to the {TAB_TITLES[tab]} tab ({n})",
-                    functools.partial(self.action_show_tab, tab),
-                )
-                for n, tab in enumerate(TABS, 1)
-            ),
+            *tab_commands(self.action_show_tab),
             SystemCommand("Watch", "Add this package to the watchlist (w)", self.action_watch),
             SystemCommand("Back", "Back to the package lookup (Esc)", self.action_back),
         ]

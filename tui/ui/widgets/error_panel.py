@@ -10,8 +10,10 @@ from textual.widgets import Static
 from tui.api.errors import CypkgError, RequestTimeout, ServerError
 from tui.base.safe_text import inert
 
-#: While cypkg tries again by itself, a hint saying "try again later" would contradict
-#: the panel: these say what is true then (the CLI, which has stopped, keeps the others).
+#: Said under the message while cypkg tries again by itself.
+RETRYING = "cypkg keeps trying by itself (see the top right)."
+#: A hint saying "try again later" would contradict it then: these say what is true
+#: (the CLI, which has stopped by then, keeps the errors' own hints).
 RETRYING_HINTS: dict[type[CypkgError], str] = {
     ServerError: "The service had a problem.",
     RequestTimeout: "The service or the link is slow; if it stays so, check the proxy.",
@@ -46,7 +48,10 @@ class ErrorPanel(VerticalScroll):
     def show(
         self, error: CypkgError, *, keys: str, extra: str = "", retrying: bool = False
     ) -> None:
-        """``retrying``: cypkg tries again by itself (the hint must not say to)."""
+        """``retrying``: cypkg tries again by itself: the panel says so, and its hint
+        does not say to try again."""
+        if retrying:
+            extra = "\n".join(filter(None, (extra, RETRYING)))
         self.query_one("#error-title", Static).update(Content(f"✘ {inert(error.title)}"))
         message = inert(str(error), keep_newlines=True, limit=4000)
         if extra:

@@ -7,10 +7,12 @@ built pane is filled with the package shown.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 
 from textual import on
+from textual.app import SystemCommand
 from textual.content import Content
 from textual.widgets import TabbedContent, TabPane
 
@@ -46,6 +48,18 @@ Pane = DescriptorPane | ExamplesPane | UploaderPane | RawPane
 def tab_title(tab: str, extra: str = "") -> Content:
     """``2 Descriptor``: the key that shows a tab is part of its title."""
     return Content(f"{TABS.index(tab) + 1} {TAB_TITLES[tab]}{extra}")
+
+
+def tab_commands(show: Callable[[str], None]) -> list[SystemCommand]:
+    """The command palette's "Show Overview" … ``show(tab)`` runs."""
+    return [
+        SystemCommand(
+            f"Show {TAB_TITLES[tab]}",
+            f"Switch to the {TAB_TITLES[tab]} tab ({n})",
+            functools.partial(show, tab),
+        )
+        for n, tab in enumerate(TABS, 1)
+    ]
 
 
 class PackageTabs(SteadyTabs):

@@ -11,8 +11,11 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Resize
 
+from tui.api.models import Package, Status
+from tui.base.safe_text import inert
+from tui.polling.present import STATUS_LABELS
 from tui.ui.poll_status import fit_title
-from tui.ui.widgets.fields import LiveLine, ValueStatic, same_content
+from tui.ui.widgets.fields import STATUS_STYLES, LiveLine, ValueStatic, same_content
 
 _EMPTY = Content("")
 
@@ -37,6 +40,19 @@ class TitleRow(Horizontal):
         if not (same_content(name, self._title_name) and same_content(word, self._word)):
             self._title_name, self._word = name, word
             self._fit()
+
+    def show_package(self, package: Package | None, fallback: str) -> None:
+        """``package``'s name and status word, or ``fallback`` before an answer."""
+        if package is None:
+            self.set_title(Content(fallback), _EMPTY)
+            return
+        symbol, word = STATUS_LABELS[package.status]
+        if package.status is Status.UNKNOWN and package.status_text:
+            word = inert(package.status_text, limit=20)
+        self.set_title(
+            Content.styled(inert(package.name or "(no name)", limit=40), "bold"),
+            Content.styled(f"{symbol} {word}", STATUS_STYLES[package.status]),
+        )
 
     def set_status(self, status: Content, countdown: Content) -> None:
         """The poll status and its countdown (see :func:`tui.ui.poll_status.status_texts`)."""
