@@ -173,6 +173,7 @@ def emulator_profile(emulator):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def make_app(emulator_profile, fake_clock, tmp_path):  # type: ignore[no-untyped-def]
     """``make_app(profile=None, package_id=None, config=None, demo=None, **options)``."""
+    from tui.api.retry import RetryPolicy
     from tui.config import Config
     from tui.polling.recent import RecentStore
     from tui.ui.app import CypkgApp
@@ -198,6 +199,8 @@ def make_app(emulator_profile, fake_clock, tmp_path):  # type: ignore[no-untyped
             "recent_store": RecentStore(tmp_path / "recent.json"),
             "theme": "textual-dark",
             "daily_budget": 1_000_000_000,  # polls every 50 ms: no stretching
+            # The first fetch's quick retries (the CLI's policy) in milliseconds.
+            "first_retry": RetryPolicy(base_delay=0.01, max_delay=0.04),
         }
         defaults.update(options)
         startup = Startup(

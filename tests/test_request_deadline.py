@@ -347,6 +347,8 @@ async def test_the_detail_screen_shows_the_deadline_and_r_works_again(
         profile=emulator_profile.replace(request_timeout=DEADLINE),
         package_id=DEMO_PACKAGE_ID,
         poll_interval=60.0,
+        # One request, no quick retries of the first fetch: this is about its deadline.
+        first_retry=RetryPolicy(max_attempts=1),
     )
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))

@@ -194,6 +194,6 @@ async def test_pane_never_composed_is_not_filled(make_app, wait_until, monkeypat
         screen = await open_package(app, wait_until, DEMO_PACKAGE_ID)
         await pilot.press("5")
         await pilot.pause()
-        assert "raw" not in screen._built
+        assert "raw" not in screen.tabs.built
         app.exit(None, 129)
     assert app.return_code == 129

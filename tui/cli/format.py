@@ -136,9 +136,7 @@ def package_table(page: PackagePage, width: int | None = 100) -> str:
     fixed = sum(widths[1:]) + 2 * (len(headers) - 1)
     if width is not None:
         widths[0] = max(12, min(widths[0], width - fixed))
-    lines = [
-        "  ".join(_cell(h, w).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
-    ]
+    lines = ["  ".join(_cell(h, w).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     for row in rows:
         lines.append(
             "  ".join(_cell(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()

@@ -17,11 +17,13 @@ from tui.api.errors import (
     BadRequest,
     CypkgError,
     MissingScope,
+    NetworkError,
     NotFound,
+    ServerError,
     UsageError,
 )
 from tui.api.models import Package, Status
-from tui.api.retry import MAX_RETRY_AFTER
+from tui.api.retry import MAX_RETRY_AFTER, RetryPolicy
 from tui.config.settings import DEFAULT_POLL_INTERVAL, MAX_POLL_INTERVAL, MIN_POLL_INTERVAL
 from tui.polling.budget import Pace
 
@@ -66,10 +68,17 @@ class PollState:
     pace: Callable[[float], Pace] | None = None
     #: Why the last delay given is longer than the interval asked (None when it is not).
     stretched: str | None = None
+    #: Before the first answer, a 5xx or network error is retried on this policy (the
+    #: CLI's: three retries in about 3 s) before the backoff from the interval takes
+    #: over: someone is waiting for the package. None: no quick retries (``cypkg watch``).
+    first_retry: RetryPolicy | None = None
+    #: The last error is being retried quickly (``first_retry``): not worth a panel yet.
+    retrying_first: bool = False
 
     def after_success(self, package: Package, *, now: float | None = None) -> float | None:
         """Record a fetched package; seconds until the next poll, or None to stop."""
         self.consecutive_errors = 0
+        self.retrying_first = False
         self.last_status = package.status
         self.give_up_reason = None
         if now is not None:
@@ -103,9 +112,14 @@ class PollState:
         monotonic ``now``), the last try lands on the give-up point and the next
         failure gives up; so does a server wait that would end past that point.
         """
+        self.retrying_first = False
         if is_fatal(error):
             return None
         self.consecutive_errors += 1
+        quick = self._first_retry(error)
+        if quick is not None:
+            self.retrying_first = True
+            return quick
         interval = clamp_interval(self.interval, self.min_interval)
         base = interval * 2.0 ** min(self.consecutive_errors, 10)
         delay = min(base, MAX_ERROR_BACKOFF) * (0.9 + 0.2 * rng())
@@ -127,6 +141,16 @@ class PollState:
             self.give_up_reason = "wait"
             return None
         return min(delay, deadline - now)
+
+    def _first_retry(self, error: CypkgError) -> float | None:
+        """The quick retry's delay while nothing was fetched yet, else None."""
+        policy = self.first_retry
+        if policy is None or self.last_status is not None:
+            return None
+        # What the CLI retries: 5xx and network errors, and no server-given wait.
+        if not isinstance(error, (ServerError, NetworkError)) or error.retry_after is not None:
+            return None
+        return policy.delay_for(self.consecutive_errors, status=None, retry_after=None)
 
     def held_until(self, until: float) -> bool:
         """A pause (a tenant-wide 429) holds this package until ``until`` (monotonic):

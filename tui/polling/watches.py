@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from tui.api.client import SCOPE_LIST
 from tui.api.errors import CypkgError, MissingScope, RateLimited
 from tui.api.models import Status
-from tui.api.retry import MAX_RETRY_AFTER
+from tui.api.retry import MAX_RETRY_AFTER, RetryPolicy
 from tui.polling.budget import Pace
 from tui.polling.policy import DEFAULT_INTERVAL, MIN_INTERVAL, PollState
 from tui.polling.requests import (
@@ -53,8 +53,11 @@ class WatchSet:
         give_up_after: float | None = None,
         pace: Callable[[float, int], Pace] | None = None,
         batch: bool = False,
+        first_retry: RetryPolicy | None = None,
     ) -> None:
         self.clock = clock
+        #: See :attr:`tui.polling.policy.PollState.first_retry` (the TUI; None in `cypkg watch`).
+        self.first_retry = first_retry
         self.interval = interval
         self.min_interval = min_interval
         #: See :attr:`tui.polling.policy.PollState.give_up_after` (`cypkg watch`; None in TUI).
@@ -110,6 +113,7 @@ class WatchSet:
             give_up_after=self.give_up_after,
             since=self.clock(),
             pace=self._paced if self.pace is not None else None,
+            first_retry=self.first_retry,
         )
         watch = Watch(package_id, poll, holders={holder})
         self.watches[package_id] = watch

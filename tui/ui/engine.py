@@ -60,6 +60,7 @@ class RequestEngine:
             pace=app.pace,
             batch=True,
             max_per_window=options.max_per_window,
+            first_retry=options.first_retry,
         )
         #: The watchlist changed (a package added, removed, polled): its screen redraws.
         self.changed: Signal[None] = Signal(app, "watchlist-changed")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tui.api.errors import CypkgError
+from tui.api.retry import RetryPolicy
 from tui.base.safe_text import inert
 from tui.config import (
     Config,
@@ -91,6 +92,9 @@ class AppOptions:
     #: The request engine's budget: requests the service may see in any 1.1 s (tests
     #: that poll in milliseconds against a fake client raise it; see tui/polling/requests.py).
     max_per_window: int = 5
+    #: How the first fetch of a package is retried before its error panel shows: the
+    #: CLI's policy (the client's default; tests shorten its delays).
+    first_retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 @dataclass

@@ -7,8 +7,17 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.api.errors import CypkgError
+from tui.api.errors import CypkgError, RequestTimeout, ServerError
 from tui.base.safe_text import inert
+
+#: Said under the message while cypkg tries again by itself.
+RETRYING = "cypkg keeps trying by itself (see the top right)."
+#: A hint saying "try again later" would contradict it then: these say what is true
+#: (the CLI, which has stopped by then, keeps the errors' own hints).
+RETRYING_HINTS: dict[type[CypkgError], str] = {
+    ServerError: "The service had a problem.",
+    RequestTimeout: "The service or the link is slow; if it stays so, check the proxy.",
+}
 
 
 class ErrorPanel(VerticalScroll):
@@ -36,17 +45,26 @@ class ErrorPanel(VerticalScroll):
         yield Static(id="error-hint")
         yield Static(id="error-keys")
 
-    def show(self, error: CypkgError, *, keys: str, extra: str = "") -> None:
+    def show(
+        self, error: CypkgError, *, keys: str, extra: str = "", retrying: bool = False
+    ) -> None:
+        """``retrying``: cypkg tries again by itself: the panel says so, and its hint
+        does not say to try again."""
+        if retrying:
+            extra = "\n".join(filter(None, (extra, RETRYING)))
         self.query_one("#error-title", Static).update(Content(f"✘ {inert(error.title)}"))
         message = inert(str(error), keep_newlines=True, limit=4000)
         if extra:
             message += "\n" + extra
         self.query_one("#error-message", Static).update(Content(message))
+        text = error.hint
+        if retrying and text == type(error).hint:  # a hint of its own (a server's) stays
+            text = RETRYING_HINTS.get(type(error), text)
         hint = self.query_one("#error-hint", Static)
         hint.update(
-            Content.assemble(("What to do: ", "bold"), inert(error.hint, keep_newlines=True))
-            if error.hint
+            Content.assemble(("What to do: ", "bold"), inert(text, keep_newlines=True))
+            if text
             else Content("")
         )
-        hint.display = bool(error.hint)
+        hint.display = bool(text)
         self.query_one("#error-keys", Static).update(Content(keys))

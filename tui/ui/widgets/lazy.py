@@ -46,8 +46,10 @@ def wrap_words(line: str, width: int) -> list[str]:
     """
     parts: list[str] = []
     start, length = 0, len(line)
+    # The spaces that indent a line (JSON) are no place to break it.
+    indent = length - len(line.lstrip(" "))
     while length - start > width:
-        cut = line.rfind(" ", start, start + width + 1)
+        cut = line.rfind(" ", max(start, indent), start + width + 1)
         if cut <= start:
             parts.append(line[start : start + width])
             start += width

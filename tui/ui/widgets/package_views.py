@@ -324,7 +324,8 @@ class RawPane(Vertical):
         self._raw: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield TextView(id="raw-json")
+        # Long lines break between words (a value's text), never inside one that fits.
+        yield TextView(word_wrap=True, id="raw-json")
 
     def focus_inside(self) -> None:
         """Give the keyboard focus to the JSON text."""
