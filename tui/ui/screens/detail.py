@@ -598,7 +598,7 @@ class DetailScreen(Screen[None]):
                 for n, tab in enumerate(TABS, 1)
             ),
             SystemCommand("Watch", "Add this package to the watchlist (w)", self.action_watch),
-            SystemCommand("Back", "Back to the package lookup (Esc)", self.action_back),
+            SystemCommand("Back", "Back to the previous screen (Esc)", self.action_back),
         ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
