@@ -221,7 +221,8 @@ async def test_footer_is_rebuilt_only_when_its_keys_change(make_app, wait_until)
     from tui.ui.widgets.footer import Footer
 
     app = make_app(package_id=DEMO_PACKAGE_ID)
-    async with app.run_test(size=(80, 24)) as pilot:
+    # Wide enough for the tabs' key (at 80 columns the footer leaves it out).
+    async with app.run_test(size=(110, 24)) as pilot:
         screen = await shown_package(app, pilot, wait_until)
         await pilot.pause()
         footer = screen.query_one(Footer)

@@ -14,6 +14,7 @@ import threading
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.reactive import var
@@ -34,6 +35,7 @@ from tui.ui.driver import write_sequence
 from tui.ui.gc_tuning import resume_gc
 from tui.ui.requests import note_request
 from tui.ui.term_title import TerminalTitle, title_enabled
+from tui.ui.typeahead import TypeAhead
 from tui.ui.width_cache import trim_width_cache
 
 if TYPE_CHECKING:
@@ -108,6 +110,7 @@ class CypkgApp(AppCommands):
         self._daily: DailyCounter | None = None
         self._daily_lock = threading.Lock()
         self.theme = self._initial_theme()
+        self._typeahead: TypeAhead | None = None
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this platform; on POSIX terminals, one that survives a hangup."""
@@ -297,7 +300,14 @@ class CypkgApp(AppCommands):
 
         return LookupScreen()
 
+    async def on_event(self, event: events.Event) -> None:
+        typeahead = self._typeahead
+        if isinstance(event, events.Key) and typeahead is not None and typeahead.stale(event):
+            return  # typed for the screen before this one (tui.ui.typeahead)
+        await super().on_event(event)
+
     def on_mount(self) -> None:
+        self._typeahead = TypeAhead(self)
         for warning in self.startup.warnings:
             self.notify(inert(warning), title="Config", severity="warning", markup=False)
         if self.startup.package_id:

@@ -30,6 +30,13 @@ HELP_BINDINGS: list[BindingType] = [
     Binding("escape,q,f1", "close", "Close", id="help-close", tooltip="Close the help"),
 ]
 
+#: Keys the help lists that are no screen's binding: a widget's own (the input's,
+#: the tables' Enter), so the help says what Enter does where it opens something.
+ENTER_LOOKUP = Binding(
+    "enter", "open", "Open", tooltip="Open the package typed, or the highlighted recent one"
+)
+ENTER_ROW = Binding("enter", "open", "Open", tooltip="Open the highlighted package")
+
 MAX_KEYS_PER_BINDING = 8
 MAX_KEY_LENGTH = 40
 
@@ -80,10 +87,10 @@ def binding_sections(app: App[Any]) -> list[tuple[str, list[BindingType]]]:
 
     return [
         ("Everywhere", list(type(app).BINDINGS)),
-        ("Lookup", [*LookupScreen.BINDINGS, *RecentList.BINDINGS]),
+        ("Lookup", [ENTER_LOOKUP, *LookupScreen.BINDINGS, *RecentList.BINDINGS]),
         ("Package detail", list(DetailScreen.BINDINGS)),
-        ("Package browser (F3)", list(BrowserScreen.BINDINGS)),
-        ("Watchlist (F4)", list(WatchlistScreen.BINDINGS)),
+        ("Package browser (F3)", [ENTER_ROW, *BrowserScreen.BINDINGS]),
+        ("Watchlist (F4)", [ENTER_ROW, *WatchlistScreen.BINDINGS]),
         ("Settings (F2)", list(SettingsScreen.BINDINGS)),
         ("Help", list(HELP_BINDINGS)),
     ]
@@ -138,7 +145,9 @@ def keys_text(app: CypkgApp) -> list[str]:
                 continue  # an app key repeated in a screen's footer
             what = binding.tooltip or binding.description or binding.action
             # "Open #1" … "Open #9": one line for the lot.
-            key = re.sub(r"\d+", "N", what) if binding.key.isdigit() else f"{binding.action}|{what}"
+            # One key under two labels (p: Pause / Resume) shares its ID: one line.
+            name = binding.id or binding.action
+            key = re.sub(r"\d+", "N", what) if binding.key.isdigit() else f"{name}|{what}"
             keys, binding_id, _ = grouped.setdefault(key, ([], binding.id, what))
             shown = app.get_key_display(dataclasses.replace(binding, key_display=None))
             if shown not in keys:

@@ -42,10 +42,12 @@ class DetailScreen(CypkgScreen):
     """The tabbed view of one package, live while its upload runs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="back", tooltip="Back to the package lookup"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the previous screen"),
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Fetch the package now"),
+        # One key, two labels: check_action shows the one that applies (same ID: one remap).
         Binding("p", "pause", "Pause", id="pause", tooltip="Pause or resume live polling"),
-        Binding("w", "watch", "Watch", id="watch", tooltip="Add to the watchlist (F4)", show=False),
+        Binding("p", "resume", "Resume", id="pause", tooltip="Pause or resume live polling"),
+        Binding("w", "watch", "Watch", id="watch", tooltip="Add to the watchlist (F4)"),
         Binding(
             "c",
             "copy_id",
@@ -70,6 +72,9 @@ class DetailScreen(CypkgScreen):
             tooltip="Copy the selected example's invocation string",
             show=False,
         ),
+        # The app's keys, shown here (before the tabs' key: the footer drops from the right).
+        Binding("f3", "app.browse", "Browse", id="browse", tooltip="List packages"),
+        Binding("f4", "app.watchlist", "Watchlist", id="watchlist", tooltip="Watched packages"),
         *(
             Binding(
                 str(n),
@@ -355,6 +360,7 @@ class DetailScreen(CypkgScreen):
             return
         self.cy.engine.pause(self.package_id, self._holder, not self.paused)
         self._refresh_status()
+        self.refresh_bindings()  # the footer's p: Pause or Resume
         self.notify("Polling paused." if self.paused else "Polling resumed.", timeout=3)
 
     def action_show_tab(self, tab: str) -> None:
@@ -393,14 +399,19 @@ class DetailScreen(CypkgScreen):
             ),
             *tab_commands(self.action_show_tab),
             SystemCommand("Watch", "Add this package to the watchlist (w)", self.action_watch),
-            SystemCommand("Back", "Back to the package lookup (Esc)", self.action_back),
+            SystemCommand("Back", "Back to the previous screen (Esc)", self.action_back),
         ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("step_tab", "show_tab"):
             # Left/right belong to the tabs only while the package is shown.
             return self.tabs.shown
+        if action in ("pause", "resume"):
+            return self.paused == (action == "resume")
         return True
+
+    def action_resume(self) -> None:
+        self.action_pause()  # the same toggle, under the label that says what it does
 
     @on(ExampleList.Chosen)
     def _example_chosen(self, event: ExampleList.Chosen) -> None:

@@ -81,7 +81,9 @@ class HelpScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ContextBar("Help")
-        yield TextView(help_text(cast("CypkgApp", self.app)), word_wrap=True, id="help-text")
+        yield TextView(
+            help_text(cast("CypkgApp", self.app)), word_wrap=True, hanging=True, id="help-text"
+        )
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

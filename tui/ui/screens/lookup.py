@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -89,7 +89,26 @@ class RecentList(OptionList):
 
 
 class PackageInput(StillInput):
-    """The package ID input; `?` is typed only where it can be part of what is typed."""
+    """The package ID input; `?` is typed only where it can be part of what is typed.
+
+    Enter opens the package at once, in the order the keys were typed: keys read in the
+    same burst after it were typed before the package's screen was shown, and are
+    dropped rather than added to the ID (Textual's Enter binding acts only once the key
+    has gone round the app, by when the rest of the burst is in the input).
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        screen = self.screen
+        if not screen.is_active and event.is_printable:
+            event.stop()  # after the Enter that left this screen (see above)
+            event.prevent_default()
+            return
+        if event.key == "enter" and isinstance(screen, LookupScreen):
+            event.stop()
+            event.prevent_default()
+            screen.submit(self)
+            return
+        await super()._on_key(event)
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         # A package ID never holds a `?`; a URL (a `/` typed) may go on with a query
@@ -171,6 +190,9 @@ class LookupScreen(CypkgScreen):
 
     def on_screen_resume(self) -> None:
         self.refresh_list()
+        # Back here (from a package opened from the list, too): typing goes to the input.
+        # Textual would give the focus back to the list, whose digits open packages.
+        self.action_focus_input()
 
     # -- input ------------------------------------------------------------------------
 
@@ -178,15 +200,28 @@ class LookupScreen(CypkgScreen):
     def _changed(self, event: Input.Changed) -> None:
         self.query_one("#id-feedback", ValueStatic).set(validate_input(event.value)[1])
 
-    @on(Input.Submitted, "#package-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        package_id, feedback = validate_input(event.value)
+    def submit(self, field: Input) -> None:
+        """Enter in the input: open the package it names, or say why not."""
+        package_id, feedback = validate_input(field.value)
         self.query_one("#id-feedback", ValueStatic).set(feedback)
         if package_id is None:
             self.app.bell()
             return
-        event.input.clear()
+        field.clear()
         self.open_package(package_id)
+
+    def type_into_input(self, text: str) -> None:
+        """Text typed or pasted elsewhere on the screen: into the input, at its end."""
+        field = self.query_one("#package-input", Input)
+        field.focus()
+        field.action_end()
+        field.insert_text_at_cursor(text.splitlines()[0] if text else "")
+
+    def on_paste(self, event: events.Paste) -> None:
+        # The input handles (and stops) its own pastes; this one was given to the list,
+        # or to nothing: a pasted ID or URL goes to the input wherever the focus is.
+        event.stop()
+        self.type_into_input(event.text)
 
     def open_package(self, package_id: str) -> None:
         if package_id:

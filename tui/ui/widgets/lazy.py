@@ -25,6 +25,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.ui.hanging import wrap_hanging
+
 
 def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells (with an ellipsis) and padded to exactly that."""
@@ -93,10 +95,19 @@ class TextView(ScrollView, can_focus=True):
         Binding("end", "scroll_end", "Bottom", show=False),
     ]
 
-    def __init__(self, text: str = "", *, word_wrap: bool = False, id: str | None = None) -> None:
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        word_wrap: bool = False,
+        hanging: bool = False,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         #: Break long lines between words (prose) rather than at the edge (JSON).
         self.word_wrap = word_wrap
+        #: With word_wrap: continuation lines under the line's text column (help).
+        self.hanging = hanging
         self._text = ""
         self._maker: Callable[[], str] | None = None
         self._lines: list[str] | None = None
@@ -150,6 +161,8 @@ class TextView(ScrollView, can_focus=True):
                 add(line)
             elif not self.word_wrap:
                 extend(chop(line, width))
+            elif self.hanging and (line.isascii() or cell_len(line) == len(line)):
+                extend(wrap_hanging(line, width))
             elif line.isascii():
                 extend(wrap_words(line, width))
             else:
