@@ -16,6 +16,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from ptyapp import PtyApp, cypkg_env
+from textual.geometry import Region
 
 from tui.emulator import Emulator
 from tui.emulator.seed import STARTED_SUCCESS_ID
@@ -123,3 +124,19 @@ def test_no_color_counts_only_when_not_empty() -> None:
     assert no_color_requested({"NO_COLOR": "0"})  # any value, even "0" (no-color.org)
     assert not no_color_requested({"NO_COLOR": ""})
     assert not no_color_requested({})
+
+
+async def test_no_color_marks_an_invalid_field_by_underline(make_app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """In colour, a field that failed validation has a red border and background."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        field = app.screen.query(".form-row Input").first()
+        field.add_class("-invalid")
+        await pilot.pause()
+        strips = field.render_lines(Region(0, 0, field.size.width, field.size.height))
+        styles = [segment.style for strip in strips for segment in strip if segment.text.strip()]
+        assert styles and all(style is not None and style.underline for style in styles)
+        assert all(style.color is None or style.color.is_default for style in styles)  # type: ignore[union-attr]
