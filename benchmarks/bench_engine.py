@@ -220,7 +220,7 @@ def _batch(ws: Workspace) -> list[Figure]:
             for app in apps.values():
                 app.wait_for(("Package",), timeout=30)
                 app.send(F4)
-            apps["ours"].wait_for((f"{count} started",), timeout=60)
+            apps["ours"].wait_for((f"◷{count} · polling",), timeout=60)  # the 80-column summary
             time.sleep(ws.sizes.idle_settle)
             start = time.perf_counter()
             time.sleep(window)

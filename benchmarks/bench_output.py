@@ -79,7 +79,8 @@ def run(ws: Workspace) -> list[Figure]:
             )
         # Every row fetched once (the first round goes at 5 requests a second).
         first_round = 30 + count / 4
-        apps["started"].wait_for((f"{count} started",), timeout=first_round)
+        # At 80 columns the summary line gives the counts as symbols: "◷200 · polling 200".
+        apps["started"].wait_for((f"◷{count} · polling",), timeout=first_round)
         apps["finished"].wait_for((f"{count} success",), timeout=first_round)
         time.sleep(ws.sizes.idle_settle)
         usage, start, end = _measure(apps, window)

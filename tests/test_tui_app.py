@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.filter import Monochrome, NoColor
 from textual.widgets import Input
 
 from tui.config import Config, Profile, config_path, load_config, save_config
@@ -69,11 +70,24 @@ async def test_no_animation_no_blinking(make_app) -> None:
         assert field.has_focus and not field.cursor_blink
 
 
-async def test_no_color_avoids_ansi_theme(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_no_color_filters_every_colour_out(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """NO_COLOR: Textual's NoColor filter (the terminal's own colours), whatever the
+    theme; before, its Monochrome filter sent greys over a dark background."""
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("CYPKG_THEME", "ansi-dark")
     app = CypkgApp(Startup(config=Config(), profile=Profile(name="default")))
-    assert app.theme == DEFAULT_THEME
+    filters = app.get_line_filters()
+    assert app.theme == "ansi-dark" and app.no_color
+    assert any(isinstance(f, NoColor) for f in filters)
+    assert not any(isinstance(f, Monochrome) for f in filters)
+    assert app.get_css_variables()["block-cursor-text-style"] == "reverse bold"
+
+
+async def test_empty_no_color_is_no_request(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("NO_COLOR", "")  # no-color.org: only a non-empty value counts
+    app = CypkgApp(Startup(config=Config(), profile=Profile(name="default")))
+    assert not app.no_color
+    assert not any(isinstance(f, (NoColor, Monochrome)) for f in app.get_line_filters())
 
 
 async def test_theme_from_environment(monkeypatch) -> None:  # type: ignore[no-untyped-def]

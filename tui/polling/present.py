@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
 from tui.api.models import Package, Status
 from tui.base.safe_text import inert
+from tui.polling.history import SeenStatus
 
 #: Symbol and word for each status: readable without colour.
 STATUS_LABELS: dict[Status, tuple[str, str]] = {
@@ -151,3 +152,21 @@ def progress(
 def watch_step(seconds: float) -> float:
     """The watchlist's elapsed steps: 10 s in the first minute, then whole minutes."""
     return 10.0 if seconds < 60 else 60.0
+
+
+def upload_took(package: Package, seen: Sequence[SeenStatus]) -> str:
+    """How long a finished upload took, for the watchlist's Elapsed column.
+
+    The API gives no end time: when this session saw the package ``started`` and then
+    finished, the upload ended at most at the answer that first said so (``took ≤4m 10s``,
+    one poll interval at most too long). Finished before it was first seen, or without
+    ``uploadedOn``, nobody can tell: ``took: unknown``, never a made-up figure.
+    """
+    unknown = "took: unknown"
+    if package.uploaded_on is None or len(seen) < 2:
+        return unknown
+    before, last = seen[-2], seen[-1]
+    if last.status is not package.status or before.status is not Status.STARTED:
+        return unknown
+    took = last.at - package.uploaded_on.timestamp()
+    return f"took ≤{human_duration(took)}" if took >= 0 else unknown

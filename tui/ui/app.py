@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.reactive import var
 from textual.screen import Screen
 
@@ -45,7 +47,13 @@ if TYPE_CHECKING:
     from tui.polling.watchlist import WatchlistStore
     from tui.ui.engine import RequestEngine
 from tui.ui.options import AppOptions, PackageClient, Startup, real_user_host, tui_retry_policy
-from tui.ui.theme import ANSI_THEMES, DEFAULT_THEME, ENV_THEME, guess_theme
+from tui.ui.theme import (
+    DEFAULT_THEME,
+    ENV_THEME,
+    NO_COLOR_STYLES,
+    guess_theme,
+    no_color_requested,
+)
 
 
 class CypkgApp(AppCommands):
@@ -84,7 +92,11 @@ class CypkgApp(AppCommands):
 
     def __init__(self, startup: Startup, options: AppOptions | None = None) -> None:
         self.options = options or AppOptions()
-        super().__init__()
+        # NO_COLOR: the terminal's own colours (Textual's NoColor filter, which needs ANSI
+        # colour on; without it Textual sends greys over a forced dark background).
+        no_color = no_color_requested()
+        super().__init__(ansi_color=True if no_color else None)
+        self.no_color = no_color  # Textual counts an empty NO_COLOR too; no-color.org does not
         # No perpetual animation over SSH: nothing moves unless data changed.
         self.animation_level = "none"
         self.startup = startup
@@ -267,11 +279,19 @@ class CypkgApp(AppCommands):
         )
         if wanted not in self.available_themes:
             return DEFAULT_THEME
-        if self.no_color and wanted in ANSI_THEMES:
-            # Textual picks its NO_COLOR filter for the theme at start-up (a truecolour
-            # one); with an ANSI theme that filter draws black on black.
-            return DEFAULT_THEME
         return wanted
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()  # also Textual's theme_variables
+        if self.no_color:
+            variables.update(NO_COLOR_STYLES)
+        return variables
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        if self.no_color:
+            return filters
+        return [f for f in filters if not isinstance(f, (NoColor, Monochrome))]
 
     def watch_theme(self, theme: str) -> None:
         self._remember_theme(theme)

@@ -1,17 +1,14 @@
 """Themes: the one named by --theme, CYPKG_THEME or the config file, else a guess from
-the terminal (16 colours, NO_COLOR: the ANSI themes)."""
+the terminal (16 colours: the ANSI themes). Under NO_COLOR (no-color.org) no theme's
+colours reach the terminal: see :func:`no_color_requested`."""
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
 from tui.api.errors import UsageError
 from tui.base.safe_text import inert
-
-if TYPE_CHECKING:
-    pass
-
 
 #: Environment variable naming the theme (e.g. ``ansi-dark`` on a 16-colour terminal).
 ENV_THEME = "CYPKG_THEME"
@@ -34,7 +31,7 @@ def check_theme(name: str) -> None:
         )
 
 
-def guess_theme(env: dict[str, str] | os._Environ[str] | None = None) -> str:
+def guess_theme(env: Mapping[str, str] | None = None) -> str:
     """An ANSI theme on terminals that only do 16 colours, else Textual's dark theme."""
     env = os.environ if env is None else env
     term = env.get("TERM", "").lower()
@@ -46,3 +43,19 @@ def guess_theme(env: dict[str, str] | os._Environ[str] | None = None) -> str:
     if term == "dumb" or "16color" in term or term in ("linux", "vt100", "vt220", "xterm", "ansi"):
         return "ansi-dark"
     return DEFAULT_THEME
+
+
+def no_color_requested(env: Mapping[str, str] | None = None) -> bool:
+    """NO_COLOR set to a non-empty value (no-color.org; Textual also counts an empty one)."""
+    env = os.environ if env is None else env
+    return bool(env.get("NO_COLOR", ""))
+
+
+#: Theme variables under NO_COLOR: Textual marks cursors and focus mostly by colour,
+#: which the NoColor filter removes, so text styles mark them instead.
+NO_COLOR_STYLES = {
+    "block-cursor-text-style": "reverse bold",
+    "block-cursor-blurred-text-style": "underline",
+    "input-cursor-text-style": "reverse",
+    "button-focus-text-style": "bold reverse",
+}

@@ -20,18 +20,19 @@ from tui.api.errors import InvalidPackageId, NotFound
 from tui.api.ids import extract_package_id
 from tui.api.models import Status
 from tui.base.safe_text import inert
-from tui.polling.budget import usage_text
 from tui.polling.present import (
     STATUS_LABELS,
     human_duration,
     progress,
     status_label,
     until_label,
+    upload_took,
     watch_step,
 )
 from tui.polling.requests import MAX_PER_WINDOW
 from tui.ui.screens.base import CypkgScreen
 from tui.ui.title import refresh_title
+from tui.ui.watch_summary import fit_line, summary_variants
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.fields import ValueStatic
 from tui.ui.widgets.footer import Footer
@@ -39,6 +40,9 @@ from tui.ui.widgets.still import StillInput
 from tui.ui.widgets.watch_table import WatchHeader, WatchRow, WatchTable
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from tui.polling.history import SeenStatus
     from tui.polling.requests import Watch
     from tui.polling.watchlist import WatchEntry
 
@@ -55,6 +59,7 @@ def watch_row(
     monotonic: float,
     held: str | None = None,
     changed_at: float | None = None,
+    seen: Sequence[SeenStatus] = (),
 ) -> WatchRow:
     """The cells for one watched package: server text made inert, times made human.
 
@@ -62,6 +67,7 @@ def watch_row(
     ``changed_at``: when its body last changed; the last column shows that rather
     than the last poll, so an unchanged answer leaves the row as it is (the
     summary line says when a poll was last answered).
+    ``seen``: its statuses this session, for how long a finished upload took.
     """
     package = watch.package if watch is not None else None
     name = package.name if package is not None and package.name else entry.name
@@ -87,6 +93,8 @@ def watch_row(
         shown = progress(package, now, step=watch_step)
         if shown is not None:
             elapsed = shown[1]
+        elif package.status.is_terminal:
+            elapsed = upload_took(package, seen)
     updated = "not fetched yet"
     problem = False
     if watch is not None and watch.updated_at is not None:
@@ -197,12 +205,12 @@ class WatchlistScreen(CypkgScreen):
         monotonic = self.cy.options.monotonic()
         until = service.rate_limited_until()
         held = until_label(until, now) if until is not None else None
+        history = self.cy.history
 
         def build(entry: WatchEntry) -> WatchRow:
             pid = entry.package_id
-            return watch_row(
-                entry, service.watch_state(pid), now, monotonic, held, service.changed_at(pid)
-            )
+            state, seen = service.watch_state(pid), history.get(pid)
+            return watch_row(entry, state, now, monotonic, held, service.changed_at(pid), seen)
 
         entries = service.store.entries
         table = self.query_one(WatchTable)
@@ -225,26 +233,27 @@ class WatchlistScreen(CypkgScreen):
         for row in rows:
             if row.state is not None:
                 counts[row.state] = counts.get(row.state, 0) + 1
-        parts = [f"{len(rows)} watched"]
-        parts += [f"{STATUS_LABELS[s][0]} {n} {STATUS_LABELS[s][1]}" for s, n in counts.items()]
         daily = self.cy.daily
-        usage = usage_text(daily.used_today(), daily.budget)
         stretched = scheduler.stretched
-        if held is None and stretched is not None and scheduler.active:
-            # Short, to fit 80 columns: "⏳ stretched to 40s: 9,990 of 10,000 requests today".
-            parts.append(f"⏳ stretched to {human_duration(stretched.interval)}: {usage}")
-        elif held is not None:
-            # Nothing is sent while paused; the pause is what matters (and 80 columns are few).
-            parts.append(f"⏸ rate limited until {held}")
-        else:
-            parts.append(f"polling {scheduler.active} (≤{MAX_PER_WINDOW}/s)")
+        answered = [w.updated_at for w in scheduler.watches.values() if w.updated_at]
+        last = None
+        if scheduler.active and answered:
             # Rows show when a package last changed; this shows that polls are answered.
-            answered = [w.updated_at for w in scheduler.watches.values() if w.updated_at]
-            if scheduler.active and answered:
-                stamp = datetime.fromtimestamp(max(answered), tz=timezone.utc).astimezone()
-                parts.append(f"answered {stamp:%H:%M:%S}")
-            parts.append(usage)
-        self.query_one("#watch-summary", ValueStatic).set(Content(" · ".join(parts)))
+            last = f"{datetime.fromtimestamp(max(answered), tz=timezone.utc).astimezone():%H:%M:%S}"
+        variants = summary_variants(
+            len(rows),
+            counts,
+            used=daily.used_today(),
+            budget=daily.budget,
+            active=scheduler.active,
+            per_second=MAX_PER_WINDOW,
+            answered=last,
+            stretched=stretched.interval if stretched is not None and scheduler.active else None,
+            held=held,
+        )
+        summary = self.query_one("#watch-summary", ValueStatic)
+        # One line at any width (it wrapped at 80 columns): detail gives way first.
+        summary.set(Content(fit_line(variants, summary.size.width or self.app.size.width)))
         notice = self.query_one("#watch-notice", ValueStatic)
         lines = [f"⚠ {service.store.notice}"] if service.store.notice else []
         if scheduler.per_package_reason is not None:
