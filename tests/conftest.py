@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tui.emulator.testing import FakeClock
 
 # Variables that change what cypkg, Textual or httpx do. Tests set the ones
 # they need themselves.
@@ -130,22 +134,11 @@ def api(http, clock):  # type: ignore[no-untyped-def]
 # and a factory for the app wired to it with a tiny poll interval.
 
 
-class FakeClock:
-    """Epoch seconds that only move when a test says so (thread-safe enough: a float)."""
-
-    def __init__(self, start: float) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def fake_clock() -> FakeClock:
     import time
+
+    from tui.emulator.testing import FakeClock
 
     # Starts at real time: the client signs its JWT with the real clock, and the
     # emulator refuses tokens issued too far in its future.

@@ -18,6 +18,7 @@ from tui.api.models import Package, PackagePage, Status, parse_package
 from tui.cli import watch as cli_watch
 from tui.emulator import DEMO, Emulator
 from tui.emulator.apps import SCOPE_READ
+from tui.emulator.testing import FakeClock
 from tui.polling.requests import ListRequest
 from tui.polling.scheduler import WatchScheduler
 
@@ -37,15 +38,7 @@ def page(pids: list[str], number: int = 1, total_pages: int = 1) -> PackagePage:
     return PackagePage(number, 200, total_pages, len(items), items)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def batch_scheduler(clock: Clock, pids: list[str]) -> WatchScheduler:
+def batch_scheduler(clock: FakeClock, pids: list[str]) -> WatchScheduler:
     scheduler = WatchScheduler(
         clock=clock, interval=INTERVAL, min_interval=1.0, rng=lambda: 0.5, batch=True
     )
@@ -58,7 +51,7 @@ def batch_scheduler(clock: Clock, pids: list[str]) -> WatchScheduler:
 
 
 def test_one_list_request_a_round_for_50_started_packages() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     pids = STARTED[:50]
     scheduler = batch_scheduler(clock, pids)
     for _ in range(12):  # a minute of rounds
@@ -77,7 +70,7 @@ def test_one_list_request_a_round_for_50_started_packages() -> None:
 def test_the_daily_budget_counts_a_round_of_50_as_one_request() -> None:
     from tui.polling.budget import Pace
 
-    clock = Clock()
+    clock = FakeClock(100.0)
     asked: list[int] = []
 
     def pace(interval: float, per_round: int) -> Pace:
@@ -93,7 +86,7 @@ def test_the_daily_budget_counts_a_round_of_50_as_one_request() -> None:
 
 
 def test_a_package_missing_from_the_list_gets_one_get_then_is_no_longer_polled() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     pids = STARTED[:3]
     scheduler = batch_scheduler(clock, pids)
     assert scheduler.take() == [ListRequest(1)]
@@ -115,7 +108,7 @@ def test_a_package_missing_from_the_list_gets_one_get_then_is_no_longer_polled()
 
 def test_one_package_alone_is_fetched_by_id() -> None:
     """For one package a GET costs what the list costs, and never misses it."""
-    clock = Clock()
+    clock = FakeClock(100.0)
     scheduler = batch_scheduler(clock, STARTED[:1])
     assert scheduler.take() == [STARTED[0]]
     scheduler.complete(STARTED[0], package(STARTED[0]))
@@ -124,7 +117,7 @@ def test_one_package_alone_is_fetched_by_id() -> None:
 
 
 def test_never_fetched_and_not_started_packages_get_their_first_get_by_id() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     scheduler = batch_scheduler(clock, STARTED[:2])
     assert scheduler.take() == [ListRequest(1)]
     scheduler.complete_list(ListRequest(1), page([STARTED[0]]))
@@ -134,7 +127,7 @@ def test_never_fetched_and_not_started_packages_get_their_first_get_by_id() -> N
 
 
 def test_missing_scope_falls_back_to_gets_once_for_the_session() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     pids = STARTED[:3]
     scheduler = batch_scheduler(clock, pids)
     assert scheduler.per_package_reason is None
@@ -156,7 +149,7 @@ def test_missing_scope_falls_back_to_gets_once_for_the_session() -> None:
 
 
 def test_a_429_on_the_list_pauses_everybody_and_backs_off_like_a_get() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     pids = STARTED[:3]
     scheduler = batch_scheduler(clock, pids)
     scheduler.take()
@@ -176,7 +169,7 @@ def test_a_429_on_the_list_pauses_everybody_and_backs_off_like_a_get() -> None:
 
 
 def test_more_pages_only_while_a_watched_package_is_still_unseen() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     first, second = STARTED[:200], STARTED[200:250]
     scheduler = batch_scheduler(clock, [first[0], first[1], second[0]])
     assert scheduler.take() == [ListRequest(1)]

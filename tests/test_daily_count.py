@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tui.base.files import PrivateDir
+from tui.emulator.testing import FakeClock
 from tui.polling.daily_count import DailyCounter, count_today
 
 TENANT = "1b9a2c3d-0000-4000-8000-00000000abcd"
@@ -20,15 +21,7 @@ OTHER = "2b9a2c3d-0000-4000-8000-00000000abcd"
 MIDNIGHT = 1_764_374_400.0  # 2025-11-29 00:00:00 UTC
 
 
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def counter(path: Path, wall: Clock, mono: Clock, tenant: str = TENANT) -> DailyCounter:
+def counter(path: Path, wall: FakeClock, mono: FakeClock, tenant: str = TENANT) -> DailyCounter:
     return DailyCounter(path, tenant, 10_000, clock=wall, monotonic=mono)
 
 
@@ -41,7 +34,7 @@ def test_counts_add_up_and_the_file_is_written_every_few_seconds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "state" / "cypkg" / "requests.json"
-    wall, mono = Clock(MIDNIGHT + 3600), Clock(100.0)
+    wall, mono = FakeClock(MIDNIGHT + 3600), FakeClock(100.0)
     writes: list[str] = []
     original = PrivateDir.write_atomic
 
@@ -71,7 +64,7 @@ def test_counts_add_up_and_the_file_is_written_every_few_seconds(
 
 def test_day_rolls_over_at_utc_midnight(tmp_path: Path) -> None:
     path = tmp_path / "requests.json"
-    wall, mono = Clock(MIDNIGHT - 2.0), Clock(0.0)
+    wall, mono = FakeClock(MIDNIGHT - 2.0), FakeClock(0.0)
     late = counter(path, wall, mono)
     other = counter(path, wall, mono, tenant=OTHER)
     for _ in range(7):
@@ -96,7 +89,7 @@ def test_a_link_in_place_of_the_file_is_not_followed(tmp_path: Path) -> None:
     target.write_text("{}")
     path = tmp_path / "requests.json"
     path.symlink_to(target)
-    wall, mono = Clock(MIDNIGHT), Clock(0.0)
+    wall, mono = FakeClock(MIDNIGHT), FakeClock(0.0)
     daily = counter(path, wall, mono)
     for _ in range(3):
         daily.add()
@@ -109,7 +102,7 @@ def test_a_link_in_place_of_the_file_is_not_followed(tmp_path: Path) -> None:
 def test_a_damaged_file_counts_as_none_and_is_replaced(tmp_path: Path) -> None:
     path = tmp_path / "requests.json"
     path.write_text("not json")
-    daily = counter(path, Clock(MIDNIGHT), Clock(0.0))
+    daily = counter(path, FakeClock(MIDNIGHT), FakeClock(0.0))
     daily.add()
     assert document(path)["requests"] == {TENANT: 1}
 

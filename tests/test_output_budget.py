@@ -16,9 +16,10 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 
-from tests.test_repaint import Monotonic, record_frames
+from tests.test_repaint import record_frames
 from tests.test_watchlist_tui import started_package as bare_started
 from tui.api.models import parse_package
+from tui.emulator.testing import FakeClock
 from tui.emulator.times import format_timestamp
 from tui.polling.present import progress, watch_step
 from tui.polling.watchlist import WatchEntry, WatchlistStore
@@ -79,7 +80,7 @@ async def test_detail_ticks_between_polls_write_nothing(
     """Between two polls nothing on the detail screen changes: the next poll is a time."""
     pid = str(uuid.uuid4())
     emulator.store.add(started_package(pid, fake_clock(), "slow upload", timeout=LONG))
-    monotonic = Monotonic()
+    monotonic = FakeClock(1000.0)
     app = make_app(package_id=pid, poll_interval=5.0, monotonic=monotonic, tick=3600.0)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_detail(app, pilot, wait_until)
@@ -101,7 +102,7 @@ async def test_detail_elapsed_time_ticks_in_10_second_steps(
 ) -> None:
     pid = str(uuid.uuid4())
     emulator.store.add(started_package(pid, fake_clock() - 3.0, "slow upload", timeout=LONG))
-    monotonic = Monotonic()
+    monotonic = FakeClock(1000.0)
     app = make_app(package_id=pid, poll_interval=3600.0, monotonic=monotonic, tick=3600.0)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_detail(app, pilot, wait_until)
@@ -127,7 +128,7 @@ async def test_detail_polled_every_second_writes_little_per_poll(
 ) -> None:
     pid = str(uuid.uuid4())
     emulator.store.add(started_package(pid, fake_clock(), "fast poll", timeout=LONG))
-    monotonic = Monotonic()
+    monotonic = FakeClock(1000.0)
     app = make_app(package_id=pid, poll_interval=1.0, monotonic=monotonic, tick=3600.0)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_detail(app, pilot, wait_until)

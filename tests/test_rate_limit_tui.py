@@ -18,6 +18,7 @@ from tui.api.errors import RateLimited
 from tui.api.models import parse_package
 from tui.api.retry import MAX_RETRY_AFTER
 from tui.emulator.seed import STARTED_FAILED_ID, STARTED_SUCCESS_ID
+from tui.emulator.testing import FakeClock
 from tui.polling.present import until_label
 from tui.polling.scheduler import WatchScheduler
 from tui.polling.watchlist import WatchlistStore
@@ -27,16 +28,6 @@ from tui.ui.widgets.watch_table import WatchTable
 
 FAR_FUTURE = "Fri, 31 Dec 9999 23:59:59 GMT"
 HELD = re.compile(r"rate limited until ((?:\w{3} )?\d\d:\d\d)")
-
-
-class Monotonic:
-    """The real monotonic clock, which a test can move on by a day."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.monotonic() + self.offset
 
 
 def expected_labels(fake_clock: Any, seconds: float) -> set[str]:
@@ -85,7 +76,8 @@ def test_the_pause_lasts_a_day_at_most_and_r_on_one_package_goes_through_it() ->
 async def test_far_future_429_is_shown_on_the_header_and_every_held_row_and_ends(
     make_app, emulator, fake_clock, tmp_path, wait_until, screen_text
 ) -> None:  # type: ignore[no-untyped-def]
-    monotonic = Monotonic()
+    # Runs with the real monotonic clock (the app's timers are real), moved on by hand.
+    monotonic = FakeClock(0.0, base=time.monotonic)
     store = watched(tmp_path, STARTED_SUCCESS_ID, STARTED_FAILED_ID)
     app = make_app(watchlist_store=store, monotonic=monotonic)
     async with app.run_test(size=(100, 24)) as pilot:
@@ -131,7 +123,7 @@ async def test_far_future_429_is_shown_on_the_header_and_every_held_row_and_ends
         await pilot.pause(0.5)  # 10 poll intervals: nobody asks during the pause
         assert emulator.count("GET") == gets
         # A day later it resumes by itself (the wake stands in for the timer firing).
-        monotonic.offset += MAX_RETRY_AFTER + 1
+        monotonic.advance(MAX_RETRY_AFTER + 1)
         scheduler.wake()
         await wait_until(pilot, lambda: emulator.count("GET") >= gets + 2, what="resumed")
         await wait_until(

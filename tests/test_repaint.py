@@ -18,19 +18,12 @@ from textual.app import App, ComposeResult
 from textual.content import Content
 
 from tui.emulator.seed import DEMO_PACKAGE_ID, STARTED_TIMEOUT_ID
+from tui.emulator.testing import FakeClock
 from tui.polling.present import ago
 from tui.ui.screens.detail import DetailScreen
 from tui.ui.widgets import package_views
 from tui.ui.widgets.fields import FieldTable, LiveLine, changed_span
 from tui.ui.widgets.lazy import TextView, chop, wrap_words
-
-
-class Monotonic:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def record_frames(app: App[Any]) -> list[str]:
@@ -150,7 +143,7 @@ async def test_field_table_repaints_only_the_changed_row() -> None:
 async def test_a_watching_detail_screen_writes_a_few_bytes_per_tick(
     make_app, fake_clock, wait_until
 ) -> None:
-    monotonic = Monotonic()
+    monotonic = FakeClock(1000.0)
     # The tick timer is driven by hand below; polls are 5 s apart on the fake clock.
     app = make_app(
         package_id=STARTED_TIMEOUT_ID, poll_interval=5.0, monotonic=monotonic, tick=3600.0

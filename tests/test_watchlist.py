@@ -25,6 +25,7 @@ from tui.emulator.seed import (
     STARTED_SUCCESS_ID,
     SUCCESS_AFTER,
 )
+from tui.emulator.testing import FakeClock
 from tui.polling.history import StatusHistory
 from tui.polling.policy import worst_exit_code
 from tui.polling.requests import MAX_IN_FLIGHT, MAX_PER_WINDOW, WINDOW
@@ -119,19 +120,11 @@ def test_history_records_changes_only_and_is_bounded() -> None:
 # --------------------------------------------------------------------------- scheduler
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_scheduler_keeps_the_global_budget_with_100_due_at_once() -> None:
     """100 packages always due; replies take 20–300 ms and reach the service anywhere
     between start and reply (a sign-in can hold a request back): the service still
     never sees more than 5 in a second."""
-    clock = Clock()
+    clock = FakeClock(100.0)
     scheduler = WatchScheduler(clock=clock, interval=1.0, min_interval=1.0, rng=lambda: 0.5)
     for pid in PIDS[:100]:
         scheduler.add(pid)
@@ -165,7 +158,7 @@ def test_scheduler_keeps_the_global_budget_with_100_due_at_once() -> None:
 
 
 def test_scheduler_backoff_terminal_stop_and_rate_limit_pause() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     scheduler = WatchScheduler(clock=clock, interval=5.0, min_interval=1.0, rng=lambda: 0.5)
     for pid in PIDS[:3]:
         scheduler.add(pid)
@@ -205,7 +198,7 @@ def test_scheduler_backoff_terminal_stop_and_rate_limit_pause() -> None:
 
 
 def test_a_package_held_by_the_watchlist_and_a_view_is_polled_once_per_interval() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     scheduler = WatchScheduler(clock=clock, interval=5.0, min_interval=1.0)
     scheduler.add(PIDS[0])  # on the watchlist
     scheduler.add(PIDS[0], holder="view-1")  # and open on a detail screen
@@ -228,7 +221,7 @@ def test_a_package_held_by_the_watchlist_and_a_view_is_polled_once_per_interval(
 
 
 def test_a_holder_pauses_polling_until_it_resumes_or_leaves() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     scheduler = WatchScheduler(clock=clock, interval=5.0, min_interval=1.0)
     scheduler.add(PIDS[0])
     scheduler.add(PIDS[0], holder="view")
@@ -250,7 +243,7 @@ def test_a_holder_pauses_polling_until_it_resumes_or_leaves() -> None:
 
 
 def test_refresh_held_down_asks_at_most_once_per_minimum_interval() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     scheduler = WatchScheduler(clock=clock, interval=5.0, min_interval=1.0)
     scheduler.add(PIDS[0])
     sent: list[float] = []
@@ -265,7 +258,7 @@ def test_refresh_held_down_asks_at_most_once_per_minimum_interval() -> None:
 
 
 def test_errands_share_the_budget_and_go_before_polls() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     scheduler = WatchScheduler(clock=clock, interval=5.0, max_per_window=5, window=1.0)
     for pid in PIDS[:5]:
         scheduler.add(pid)

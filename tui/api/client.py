@@ -42,10 +42,14 @@ from tui.api.errors import (
     RateLimited,
     RequestTimeout,
     ServerError,
-    UsageError,
 )
 from tui.api.ids import is_uuid, normalize_package_id
 from tui.api.models import Package, PackagePage, parse_package, parse_page
+
+# The list's fields and checks: importable from here as before they had their own module.
+from tui.api.query import MAX_PAGE_SIZE as MAX_PAGE_SIZE
+from tui.api.query import SORT_FIELDS as SORT_FIELDS
+from tui.api.query import list_params as list_params
 from tui.api.responses import (
     clock_skew,
     decode,
@@ -60,22 +64,10 @@ from tui.api.responses import (
 from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, describe_wait, parse_retry_after
 from tui.api.transport import attempt, watch_client
 from tui.api.urls import is_loopback_host, normalize_base_url
-from tui.base.safe_text import inert, mask_secrets
+from tui.base.safe_text import mask_secrets
 
 SCOPE_READ = "opticspkgconfig:read"
 SCOPE_LIST = "opticspkgconfig:list"
-SORT_FIELDS = (
-    "packageId",
-    "uploadedOn",
-    "uploadedBy.id",
-    "uploadedBy.login",
-    "size",
-    "status",
-    "timeout",
-    "packageDescriptor.name",
-)
-FILTER_FIELDS = ("status", "category", *SORT_FIELDS)
-MAX_PAGE_SIZE = 200
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 #: Seconds one request attempt may take in all, connect to last body byte (the
 #: timeouts above bound single operations only). The profile's default too.
@@ -405,30 +397,6 @@ class CylanceClient:
             return ServerError(f"The service answered HTTP {status}{bare}.{asks}", status=status)
         bare = said.rstrip(".")
         return InvalidResponse(f"Unexpected HTTP {status}{bare}.", status=status)
-
-
-def list_params(
-    page: int, page_size: int, sort: str | None, filters: Mapping[str, str] | None
-) -> list[tuple[str, str]]:
-    """Validate list arguments before any request; see the API's documented fields."""
-    if page < 1:
-        raise UsageError("The page number starts at 1.")
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise UsageError(f"The page size must be between 1 and {MAX_PAGE_SIZE}.")
-    params = [("page", str(page)), ("page_size", str(page_size))]
-    if sort:
-        if sort.lstrip("-") not in SORT_FIELDS:
-            raise UsageError(
-                f"Cannot sort by '{inert(sort, limit=40)}'; use one of: "
-                + ", ".join(SORT_FIELDS)
-                + " (prefix - for descending)."
-            )
-        params.append(("sort", sort))
-    for key, value in (filters or {}).items():
-        if key not in FILTER_FIELDS:
-            raise UsageError(f"Cannot filter by '{inert(key, limit=40)}'.")
-        params.append((key, value))
-    return params
 
 
 def _tls_verification(ca_bundle: str | None) -> ssl.SSLContext | bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -20,24 +21,45 @@ FAKE_EPOCH = 1_800_000_000.0
 
 
 class FakeClock:
-    """A thread-safe settable clock: pass it as ``Emulator(clock=...)``."""
+    """A thread-safe settable clock: pass it as ``Emulator(clock=...)``, or as any
+    wall or monotonic clock a test wants to move by hand (the one fake clock of the
+    tests).
 
-    def __init__(self, start: float = FAKE_EPOCH) -> None:
+    With ``base`` (say ``time.monotonic``) it runs with that clock, ``start`` and
+    every :meth:`advance` added: for a test whose app also waits on real timers
+    but must jump a day ahead.
+    """
+
+    def __init__(
+        self, start: float = FAKE_EPOCH, *, base: Callable[[], float] | None = None
+    ) -> None:
         self._lock = threading.Lock()
         self._now = start
+        self._base = base
 
     def __call__(self) -> float:
         with self._lock:
-            return self._now
+            now = self._now
+        return now if self._base is None else now + self._base()
 
     def advance(self, seconds: float) -> float:
         with self._lock:
             self._now += seconds
-            return self._now
+        return self()
 
     def set(self, now: float) -> None:
         with self._lock:
             self._now = now
+
+    @property
+    def now(self) -> float:
+        """The time set (without ``base``); assignable, as with :meth:`set`."""
+        with self._lock:
+            return self._now
+
+    @now.setter
+    def now(self, now: float) -> None:
+        self.set(now)
 
 
 def client_claims(

@@ -9,15 +9,11 @@ that imports Textual. They never build HTTP requests: they ask
 from __future__ import annotations
 
 import functools
-import gc
 import os
-import sys
 import threading
-from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.reactive import var
@@ -33,7 +29,9 @@ from tui.config import (
 )
 from tui.polling.recent import RecentStore, default_path
 from tui.ui.clients import ClientHolder
+from tui.ui.commands import AppCommands
 from tui.ui.driver import write_sequence
+from tui.ui.gc_tuning import resume_gc
 from tui.ui.requests import note_request
 from tui.ui.term_title import TerminalTitle, title_enabled
 from tui.ui.width_cache import trim_width_cache
@@ -48,20 +46,7 @@ from tui.ui.options import AppOptions, PackageClient, Startup, real_user_host, t
 from tui.ui.theme import ANSI_THEMES, DEFAULT_THEME, ENV_THEME, guess_theme
 
 
-def resume_gc() -> None:
-    """Turn the cyclic GC back on after the first paint (``cypkg`` turns it off to start).
-
-    Everything allocated so far is frozen first: the modules, classes and widgets
-    that live as long as the app would otherwise be scanned by every full collection
-    (one would land in the middle of a later lookup). Cyclic garbage made before the
-    first paint stays with them, about half a megabyte, once.
-    """
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
-
-
-class CypkgApp(App[int]):
+class CypkgApp(AppCommands):
     """Look up one Cylance Optics package and watch its upload status."""
 
     TITLE = "cypkg"
@@ -386,101 +371,6 @@ class CypkgApp(App[int]):
         self.clients.close_all()
         if self._daily is not None:
             self._daily.close()  # this session's last requests go to the shared count
-
-    # -- actions ----------------------------------------------------------------------
-
-    def action_settings(self) -> None:
-        from tui.ui.screens.settings import SettingsScreen
-
-        if isinstance(self.screen, SettingsScreen):
-            return
-        # A modal (copy, palette) on top: settings go above it, which is fine.
-        self.push_screen(SettingsScreen())
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "settings":
-            # Already there: keep the key out of the footer.
-            return not self._on_settings()
-        if action in ("browse", "watchlist"):
-            # Leaving the settings this way would drop unsaved edits: save or Esc first.
-            return not self._on_settings()
-        return True
-
-    def _on_settings(self) -> bool:
-        """Whether the settings screen is on top.
-
-        Asked for every footer key, the first paint included: the settings module is
-        looked up only if something loaded it, since no settings screen exists before.
-        """
-        module = sys.modules.get("tui.ui.screens.settings")
-        return module is not None and isinstance(self.screen, module.SettingsScreen)
-
-    def action_toggle_keys(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
-
-    def action_open_package(self, package_id: str) -> None:
-        from tui.ui.screens.detail import DetailScreen
-
-        self.push_screen(DetailScreen(package_id, fetch_now=True))
-
-    def action_help(self) -> None:
-        from tui.ui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    def action_browse(self) -> None:
-        from tui.ui.screens.browser import BrowserScreen
-
-        self._show_single(BrowserScreen)
-
-    def action_watchlist(self) -> None:
-        from tui.ui.screens.watchlist import WatchlistScreen
-
-        self._show_single(WatchlistScreen)
-
-    def _show_single(self, kind: type[Screen[Any]]) -> None:
-        """Show the screen of ``kind``: back to it if it is in the stack, else a new one."""
-        if isinstance(self.screen, kind):
-            return
-        stack = self.screen_stack
-        if any(isinstance(s, kind) for s in stack):
-            while not isinstance(self.screen, kind) and len(self.screen_stack) > 1:
-                self.pop_screen()
-            return
-        self.push_screen(kind())
-
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        from tui.ui.screens.settings import SettingsScreen
-
-        screen_commands = getattr(screen, "palette_commands", None)
-        if callable(screen_commands):
-            yield from screen_commands()
-        if not isinstance(screen, SettingsScreen):
-            yield SystemCommand(
-                "Settings",
-                "Edit profiles, credentials and the poll interval (F2)",
-                self.action_settings,
-            )
-        yield SystemCommand(
-            "Browse packages", "List the tenant's packages, page by page (F3)", self.action_browse
-        )
-        yield SystemCommand("Watchlist", "Watch many packages at once (F4)", self.action_watchlist)
-        yield SystemCommand(
-            "Help", "Keys, settings and where cypkg keeps its files (F1, ?)", self.action_help
-        )
-        yield SystemCommand(
-            "Keys", "Show or hide the keys panel of this screen", self.action_toggle_keys
-        )
-        yield SystemCommand(
-            "Theme",
-            "Change the colours (ansi-dark suits 16-colour terminals)",
-            self.action_change_theme,
-        )
-        yield SystemCommand("Quit", "Quit cypkg (ctrl+q)", self.action_quit)
 
 
 def _note_request(daily: DailyCounter) -> None:

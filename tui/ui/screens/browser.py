@@ -25,7 +25,6 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
 from tui.api.client import SCOPE_LIST, SORT_FIELDS
@@ -33,6 +32,7 @@ from tui.api.errors import CypkgError, MissingScope
 from tui.api.models import Package, PackagePage
 from tui.base.safe_text import inert
 from tui.ui.requests import InternalError, returning_errors
+from tui.ui.screens.base import CypkgScreen
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.error_panel import ErrorPanel
 from tui.ui.widgets.fields import ValueStatic, rich_status_styles
@@ -75,7 +75,7 @@ def _past_the_end(page: PackagePage, query: Query) -> bool:
     return last is not None and 0 < last < query.page and not page.items
 
 
-class BrowserScreen(Screen[None]):
+class BrowserScreen(CypkgScreen):
     """Every package of the tenant, a page at a time, sorted and filtered by the API."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -112,10 +112,6 @@ class BrowserScreen(Screen[None]):
         self._generation = -1
         #: Requests sent so far (for tests and the curious).
         self.requests = 0
-
-    @property
-    def cy(self) -> CypkgApp:
-        return cast("CypkgApp", self.app)
 
     # -- layout -----------------------------------------------------------------
 

@@ -19,14 +19,13 @@ from __future__ import annotations
 import functools
 import math
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
 from tui.api.errors import CypkgError, InvalidPackageId
@@ -36,6 +35,7 @@ from tui.base.safe_text import inert
 from tui.polling.policy import PollState
 from tui.polling.present import STATUS_LABELS, until_label
 from tui.ui.poll_status import PollView, status_texts
+from tui.ui.screens.base import CypkgScreen
 from tui.ui.screens.copy import CopyScreen
 from tui.ui.title import package_title, refresh_title
 from tui.ui.widgets.context_bar import ContextBar
@@ -55,7 +55,6 @@ from tui.ui.widgets.timeline import StatusTimeline
 
 if TYPE_CHECKING:
     from tui.polling.requests import Watch, WatchEvent
-    from tui.ui.app import CypkgApp
 
 TABS = ("overview", "descriptor", "examples", "uploader", "raw")
 #: The tabs whose pane is built on first view.
@@ -80,7 +79,7 @@ Outcome = Package | CypkgError
 SLOW_REQUEST = 1.0
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(CypkgScreen):
     """The tabbed view of one package, live while its upload runs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -166,10 +165,6 @@ class DetailScreen(Screen[None]):
         self._built: dict[str, DescriptorPane | ExamplesPane | UploaderPane | RawPane] = {}
         if fetch_now:
             self._start_viewing()
-
-    @property
-    def cy(self) -> CypkgApp:
-        return cast("CypkgApp", self.app)
 
     # -- layout -----------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -20,13 +19,13 @@ from tui.api.models import Status
 from tui.base.safe_text import inert
 from tui.config import Profile
 from tui.polling.recent import RecentEntry
+from tui.ui.screens.base import CypkgScreen
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.fields import STATUS_STYLES, ValueStatic, status_word
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.still import StillInput
 
 if TYPE_CHECKING:
-    from tui.ui.app import CypkgApp
     from tui.ui.options import DemoEntry
 
 EXAMPLE_ID = "e378dacb-9324-453a-b8c6-5a8406952195"
@@ -100,7 +99,7 @@ class PackageInput(StillInput):
         return super().check_consume_key(key, character)
 
 
-class LookupScreen(Screen[None]):
+class LookupScreen(CypkgScreen):
     """Package ID input, validated as typed; recent packages below."""
 
     AUTO_FOCUS = "#package-input"
@@ -165,10 +164,6 @@ class LookupScreen(Screen[None]):
             empty.display = not options
             yield empty
         yield Footer(compact=True, keys_at_once=True)
-
-    @property
-    def cy(self) -> CypkgApp:
-        return cast("CypkgApp", self.app)
 
     def on_mount(self) -> None:
         # The notice was filled in by compose; later profiles (a save) update it.

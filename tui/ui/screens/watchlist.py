@@ -8,13 +8,12 @@ the timeout and the last update of each package, updated live.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from tui.api.errors import InvalidPackageId, NotFound
@@ -31,6 +30,7 @@ from tui.polling.present import (
     watch_step,
 )
 from tui.polling.requests import MAX_PER_WINDOW
+from tui.ui.screens.base import CypkgScreen
 from tui.ui.title import refresh_title
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.fields import ValueStatic
@@ -41,7 +41,6 @@ from tui.ui.widgets.watch_table import WatchHeader, WatchRow, WatchTable
 if TYPE_CHECKING:
     from tui.polling.requests import Watch
     from tui.polling.watchlist import WatchEntry
-    from tui.ui.app import CypkgApp
 
 T = TypeVar("T")
 
@@ -117,7 +116,7 @@ def watch_row(
 # --------------------------------------------------------------------------- screen
 
 
-class WatchlistScreen(Screen[None]):
+class WatchlistScreen(CypkgScreen):
     """Every watched package, live."""
 
     #: The engine's toasts need not say "F4 shows it" here.
@@ -138,10 +137,6 @@ class WatchlistScreen(Screen[None]):
         Binding("x,delete", "remove", "Remove", id="watchlist-remove", tooltip="Stop watching it"),
         Binding("r", "refresh", "Refresh", id="watchlist-refresh", tooltip="Fetch the package now"),
     ]
-
-    @property
-    def cy(self) -> CypkgApp:
-        return cast("CypkgApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield ContextBar("Watchlist")
