@@ -20,6 +20,7 @@ from benchmarks import (
     bench_polling,
     bench_soak,
     bench_startup,
+    bench_transfer,
 )
 from benchmarks.core import FULL, QUICK, TINY, Figure, Sizes, error_figure
 from benchmarks.report import document, load_average, table
@@ -41,6 +42,11 @@ BENCHMARKS: dict[str, tuple[str, str, Benchmark]] = {
         "11a 11b 11c 11d",
         "one engine: requests a minute, busiest second, a day of polling",
         bench_engine.run,
+    ),
+    "transfer": (
+        "14",
+        "upload/download throughput vs curl, RSS for 1 MB vs a big file",
+        bench_transfer.run,
     ),
     "soak": ("11e", "RSS growth in a pty, poll 500 → 5,000 at 1 s (83 min)", bench_soak.run),
 }

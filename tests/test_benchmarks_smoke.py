@@ -37,6 +37,7 @@ EXPECTED = {
     "polling": {"8a", "8c", "8d"},
     "engine": {"11a", "11b", "11c", "11d"},
     "soak": {"11e"},
+    "transfer": {"14a", "14b", "14c"},
 }
 
 

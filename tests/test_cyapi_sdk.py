@@ -72,3 +72,33 @@ def test_sdk_retries_an_injected_503(emu: Emulator, capsys: pytest.CaptureFixtur
 def test_wrong_secret_is_refused(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(RuntimeError, match="Invalid JWT payload"):
         connect(emu, capsys, secret="definitely-not-the-demo-secret-0123456789")
+
+
+def test_create_package(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    """The SDK's create call gets the documented answer; the file then goes to uploadTo."""
+    import hashlib
+
+    import httpx
+
+    api = connect(emu, capsys)
+    data = b"print('hello world')\n"
+    response = api.create_package(
+        {
+            "checksum": hashlib.sha256(data).hexdigest(),
+            "packageDescriptor": {
+                "name": "Test Package",
+                "description": "This is a test package",
+                "examples": [],
+                "packageInfo": {
+                    "fileType": "python",
+                    "fileName": "hello_world.py",
+                    "entryPoint": "",
+                },
+                "version": 1,
+            },
+        }
+    )
+    assert response.status_code == 201 and response.is_success
+    assert set(response.data) == {"packageId", "packageUrl", "uploadTo"}
+    assert httpx.put(response.data["uploadTo"], content=data, trust_env=False).status_code == 200
+    assert api.get_item("packages", response.data["packageId"]).data["status"] == "success"

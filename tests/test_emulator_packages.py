@@ -248,7 +248,7 @@ def create(api: httpx.Client, data: bytes, **extra: Any) -> dict[str, Any]:
         **extra,
     }
     response = api.post("/packages/v2", json=body)
-    assert response.status_code == 200, response.text
+    assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
 
@@ -259,7 +259,7 @@ def test_create_upload_success(api: httpx.Client, emu: Emulator, clock: FakeCloc
     package_id = created["packageId"]
     assert UUID.match(package_id)
     assert created["packageUrl"] == f"{emu.base_url}/packages/v2/{package_id}"
-    assert created["uploadTo"] == f"{emu.base_url}/_emulator/upload/{package_id}"
+    assert created["uploadTo"].startswith(f"{emu.base_url}/_emulator/upload/{package_id}?")
     package = api.get(created["packageUrl"]).json()
     assert package["status"] == "started" and package["timeout"] == 300 and package["size"] == 0
     assert package["packageDescriptor"]["name"] == "my_collector"
@@ -283,9 +283,31 @@ def test_upload_with_wrong_checksum_fails(api: httpx.Client) -> None:
     assert api.get(created["packageUrl"]).json()["status"] == "failed"
 
 
-def test_upload_to_unknown_package_is_404(emu: Emulator) -> None:
+def test_upload_to_unsigned_url_is_403(emu: Emulator) -> None:
     url = f"{emu.base_url}/_emulator/upload/00000000-0000-4000-8000-000000000000"
-    assert httpx.put(url, content=b"x", trust_env=False).status_code == 404
+    assert httpx.put(url, content=b"x", trust_env=False).status_code == 403
+
+
+def test_upload_url_signature_is_checked(
+    api: httpx.Client, emu: Emulator, clock: FakeClock
+) -> None:
+    created = create(api, b"x")
+    other = create(api, b"y")
+    # Another package's signature, a changed expiry, a missing one: all refused.
+    borrowed = created["uploadTo"].split("?")[0] + "?" + other["uploadTo"].split("?")[1]
+    longer = created["uploadTo"].replace("expires=", "expires=9")
+    for url in (borrowed, longer, created["uploadTo"].split("?")[0]):
+        assert httpx.put(url, content=b"x", trust_env=False).status_code == 403
+    clock.advance(3601)  # upload URLs live an hour
+    assert httpx.put(created["uploadTo"], content=b"x", trust_env=False).status_code == 403
+    assert emu.store.get(created["packageId"])["status"] == "timeout"  # type: ignore[index]
+
+
+def test_upload_with_a_token_is_refused(api: httpx.Client, emu: Emulator) -> None:
+    created = create(api, b"x")
+    headers = {"Authorization": api.headers["Authorization"]}
+    answer = httpx.put(created["uploadTo"], content=b"x", headers=headers, trust_env=False)
+    assert answer.status_code == 400 and emu.transfers.authorization_seen == 1
 
 
 def test_chunked_upload_is_read(api: httpx.Client) -> None:

@@ -29,6 +29,8 @@ from tui.api.auth import (
     cache_key,
     token_expiry,
 )
+from tui.api.created import Created, parse_created
+from tui.api.descriptor import create_body
 from tui.api.errors import (
     ApiError,
     AuthFailed,
@@ -68,6 +70,7 @@ from tui.base.safe_text import mask_secrets
 
 SCOPE_READ = "opticspkgconfig:read"
 SCOPE_LIST = "opticspkgconfig:list"
+SCOPE_CREATE = "opticspkgconfig:create"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 #: Seconds one request attempt may take in all, connect to last body byte (the
 #: timeouts above bound single operations only). The profile's default too.
@@ -199,6 +202,28 @@ class CylanceClient:
         response = self._get("/packages/v2", params, SCOPE_LIST)
         text = decode(response)
         return parse_page(parse_json(text), raw=text)
+
+    @_masking_secret
+    def create_package(self, descriptor: Mapping[str, object], checksum: str) -> Created:
+        """``POST /packages/v2``: a ``started`` package and where to upload its file.
+
+        Never retried, but for one fresh token after a 401 (refused, so nothing was
+        made): a second POST after a lost answer would create a second package.
+        """
+        body = create_body(descriptor, checksum)  # validated before any request
+        for fresh in (False, True):
+            token = self.authenticate(force=fresh)
+            headers = {
+                "Authorization": f"Bearer {token.value}",
+                "Content-Type": "application/json; charset=utf-8",
+            }
+            with self._send("POST", "/packages/v2", content=body, headers=headers) as response:
+                if response.status_code in (200, 201):
+                    text = decode(response)
+                    return parse_created(parse_json(text), raw=text)
+                if response.status_code != 401 or fresh:
+                    raise self._status_error(response, SCOPE_CREATE, None)
+        raise AssertionError("unreachable")
 
     @_masking_secret
     def authenticate(self, *, force: bool = False) -> AccessToken:

@@ -1,4 +1,4 @@
-"""Command line: argv → the TUI, get, watch, list, config or emulator.
+"""Command line: argv → the TUI, get, watch, list, create, download, config or emulator.
 
 Imports are lazy: ``--version`` and ``--help`` load neither Textual nor httpx,
 and the scripted commands never load Textual. The modules: :mod:`~tui.cli.parser`
@@ -119,6 +119,14 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _cmd_watch(args, profile, demo)
         if command == "list":
             return _cmd_list(args, profile, demo)
+        if command == "create":
+            from tui.cli.create import cmd_create
+
+            return cmd_create(args, profile, demo)
+        if command == "download":
+            from tui.cli.download import cmd_download
+
+            return cmd_download(args, profile, demo)
         raise AssertionError(command)
     except CypkgError as exc:
         return _fail(exc)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     pass
 from tui.cli.common import DEFAULT_GIVE_UP_AFTER, EXIT_USAGE
 
-COMMANDS = ("get", "watch", "list", "config", "emulator", "tui")
+COMMANDS = ("get", "watch", "list", "create", "download", "config", "emulator", "tui")
 
 
 #: Commands done after a request or two: the cyclic GC would only scan, again and again,
@@ -27,7 +27,7 @@ exit codes:
   1    watch reached failed
   2    usage error or invalid package ID (no request made)
   3    watch reached timeout
-  4    package not found
+  4    package not found (download: the package has no download URL)
   5    authentication, permission or configuration error
   6    network or server error after retries (watch: given up, see --give-up-after)
   130  interrupted (Ctrl-C; 129/143 for SIGHUP/SIGTERM)
@@ -147,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--category", type=_category, help="only this category (custom, cylance)")
     lst.add_argument("--sort", help="sort field, '-' prefix for descending (e.g. -uploadedOn)")
     lst.add_argument("--json", action="store_true", help="print the page JSON as received")
+
+    from tui.cli.create import add_create_arguments
+    from tui.cli.download import add_download_arguments
+
+    add_create_arguments(command("create", "create a package, upload its file, watch it"))
+    add_download_arguments(command("download", "download a package's file"))
 
     config = command("config", "show where the config lives, or check the credentials")
     config.add_argument("action", choices=("path", "paths", "show", "check"))

@@ -27,6 +27,7 @@ from tui.emulator.messages import Request, Response, error
 from tui.emulator.recorder import NO_RESPONSE, RequestLog, RequestRecord
 from tui.emulator.service import DOWNLOAD_PREFIX, UPLOAD_PREFIX, Service
 from tui.emulator.times import Clock
+from tui.emulator.uploads import Transfers
 
 MAX_BODY = 256 * 1024 * 1024  # far above any real package; protects the test process
 
@@ -41,6 +42,7 @@ class Wiring:
     log: RequestLog
     clock: Clock
     stopping: threading.Event  # set on stop, so stalls and latency end at once
+    transfers: Transfers  # the upload and download URLs: bodies streamed, not read here
 
 
 class _BodyError(Exception):
@@ -125,6 +127,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         wiring = cast(EmulatorHTTPServer, self.server).wiring
         target = urlsplit(self.path)
+        if target.path.startswith((UPLOAD_PREFIX, DOWNLOAD_PREFIX)):
+            self._transfer(wiring, target.path, target.query)
+            return
         try:
             body = self._read_body()
         except _BodyError as problem:
@@ -138,8 +143,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             {name.lower(): value for name, value in self.headers.items()},
             body,
         )
-        is_service_path = target.path.startswith((UPLOAD_PREFIX, DOWNLOAD_PREFIX))
-        if target.path.startswith(CONTROL_PREFIX) and not is_service_path:
+        if target.path.startswith(CONTROL_PREFIX):
             self._send(wiring.control.handle(request))
             return
         self._serve(wiring, request)
@@ -178,6 +182,19 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self._send_trickled(response, fault.seconds, fault.trickle_headers, wiring.stopping)
         else:
             self._send(response)
+
+    def _transfer(self, wiring: Wiring, path: str, query: str) -> None:
+        out = wiring.transfers.handle(self.command, path, query, self.headers, self.rfile)
+        self.close_connection = self.close_connection or out.close or out.drop
+        if out.drop:
+            return
+        if out.stream is None:
+            self._send(out.response)
+            return
+        self._start(out.response, out.length)
+        for chunk in out.stream:
+            self.wfile.write(chunk)
+        self.wfile.flush()
 
     # -- wire -------------------------------------------------------------------
 

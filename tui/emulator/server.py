@@ -18,6 +18,7 @@ from tui.emulator.seed import seed_packages
 from tui.emulator.service import Service
 from tui.emulator.store import PackageStore
 from tui.emulator.times import Clock
+from tui.emulator.uploads import Signer, Transfers
 
 
 def _bind_address(host: str) -> tuple[str, int]:
@@ -62,6 +63,14 @@ class Emulator:
         self._authority.register(DEMO)
         self._log = RequestLog()
         self._stopping = threading.Event()
+        self._signer = Signer(self._clock)
+        #: The upload and download URLs (``transfers.authorization_seen``: tokens sent there).
+        self.transfers = Transfers(
+            self.store, self._signer, lambda: self.faults, self._log, self._clock, self._stopping
+        )
+        self.service = Service(
+            self._authority, self.store, self._clock, lambda: self._base_url, self._signer
+        )
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._base_url = ""
@@ -73,7 +82,7 @@ class Emulator:
         if self._server is not None:
             return self
         wiring = Wiring(
-            service=Service(self._authority, self.store, self._clock, lambda: self._base_url),
+            service=self.service,
             control=Control(
                 lambda: self.faults,
                 self._log,
@@ -85,6 +94,7 @@ class Emulator:
             log=self._log,
             clock=self._clock,
             stopping=self._stopping,
+            transfers=self.transfers,
         )
         self._stopping.clear()
         server = EmulatorHTTPServer((self._host, self._port), wiring, self._family)

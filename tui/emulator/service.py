@@ -18,11 +18,18 @@ from tui.emulator.listing import ListError, list_page, parse_query
 from tui.emulator.messages import Request, Response, error, json_response, parse_json
 from tui.emulator.store import PackageStore
 from tui.emulator.times import Clock, format_timestamp
+from tui.emulator.uploads import (
+    DOWNLOAD_PREFIX,
+    DOWNLOAD_URL_LIFETIME,
+    UPLOAD_PREFIX,
+    UPLOAD_URL_LIFETIME,
+    Signer,
+)
+
+__all__ = ["DOWNLOAD_PREFIX", "PACKAGES_PATH", "TOKEN_PATH", "UPLOAD_PREFIX", "Service"]
 
 TOKEN_PATH = "/auth/v2/token"
 PACKAGES_PATH = "/packages/v2"
-UPLOAD_PREFIX = "/_emulator/upload/"
-DOWNLOAD_PREFIX = "/_emulator/download/"
 DEFAULT_UPLOAD_TIMEOUT = 300
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
@@ -53,7 +60,11 @@ class Service:
         store: PackageStore,
         clock: Clock,
         base_url: Callable[[], str],
+        signer: Signer | None = None,
     ) -> None:
+        self._signer = signer or Signer(clock)
+        #: Seconds a created package waits for its file (a create body's "timeout" wins).
+        self.upload_timeout = DEFAULT_UPLOAD_TIMEOUT
         self._authority = authority
         self._store = store
         self._clock = clock
@@ -67,14 +78,6 @@ class Service:
             return self._token(request)
         if path.rstrip("/") == PACKAGES_PATH or path.startswith(PACKAGES_PATH + "/"):
             return self._packages(request)
-        if path.startswith(UPLOAD_PREFIX):
-            if request.method != "PUT":
-                return _method_not_allowed("PUT")
-            return self._upload(unquote(path[len(UPLOAD_PREFIX) :]), request.body)
-        if path.startswith(DOWNLOAD_PREFIX):
-            if request.method != "GET":
-                return _method_not_allowed("GET")
-            return self._download(unquote(path[len(DOWNLOAD_PREFIX) :]))
         return error(404, _NOT_FOUND)
 
     # -- auth -------------------------------------------------------------------
@@ -150,16 +153,19 @@ class Service:
         base = self._base_url()
         descriptor: dict[str, Any] = {"version": 1, **payload["packageDescriptor"]}
         descriptor["packageId"] = package_id
+        sign = self._signer.query
+        download = f"{base}{DOWNLOAD_PREFIX}{package_id}?"
+        download += sign("download", package_id, DOWNLOAD_URL_LIFETIME)
         self._store.add(
             {
                 "category": "custom",
-                "downloadUrl": f"{base}{DOWNLOAD_PREFIX}{package_id}",
+                "downloadUrl": download,
                 "packageDescriptor": descriptor,
                 "packageId": package_id,
                 "playbookCount": 0,
                 "size": 0,
                 "status": "started",
-                "timeout": payload.get("timeout", DEFAULT_UPLOAD_TIMEOUT),
+                "timeout": payload.get("timeout", self.upload_timeout),
                 # API uploads have no console user: the app stands in and has no e-mail.
                 "uploadedBy": {"id": grant.app_id, "login": None},
                 "uploadedOn": format_timestamp(now),
@@ -167,30 +173,16 @@ class Service:
                 "_checksum": payload["checksum"],
             }
         )
+        upload = f"{base}{UPLOAD_PREFIX}{package_id}?"
+        upload += sign("upload", package_id, UPLOAD_URL_LIFETIME)
         return json_response(
-            200,
+            201,  # the API's status codes page: 201 Created for creations
             {
                 "packageId": package_id,
                 "packageUrl": f"{base}{PACKAGES_PATH}/{package_id}",
-                "uploadTo": f"{base}{UPLOAD_PREFIX}{package_id}",
+                "uploadTo": upload,
             },
         )
-
-    # -- the upload target (undocumented in the real service) --------------------
-
-    def _upload(self, package_id: str, data: bytes) -> Response:
-        result = self._store.upload(package_id, data)
-        if result == "unknown":
-            return error(404, "The package was not found.")
-        if result == "closed":
-            return error(409, "The package is not waiting for an upload.")
-        return json_response(200, {"packageId": package_id.lower(), "status": result})
-
-    def _download(self, package_id: str) -> Response:
-        content = self._store.content(package_id)
-        if content is None:
-            return error(404, "No file was uploaded to this emulator for the package.")
-        return Response(200, content, "application/zip")
 
 
 def _create_problem(payload: Any) -> str:

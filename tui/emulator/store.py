@@ -9,13 +9,13 @@ never served.
 from __future__ import annotations
 
 import copy
-import hashlib
 import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from tui.emulator.times import Clock, parse_timestamp
+from tui.emulator.uploads import Blob
 
 #: Keys that schedule behaviour and are stripped from the served JSON.
 #: ``_finish_at`` (epoch s) with ``_outcome`` ("success"|"failed"): a scheduled end of upload.
@@ -35,7 +35,8 @@ class _Entry:
     outcome: str | None = None
     final_size: int | None = None
     checksum: str | None = None
-    content: bytes | None = None
+    blob: Blob | None = None
+    receiving: bool = False  # an upload's body is arriving: a second one is refused
 
 
 def _number(value: Any) -> float | None:
@@ -94,34 +95,61 @@ class PackageStore:
 
     def delete(self, package_id: str) -> bool:
         with self._lock:
-            return self._entries.pop(package_id.lower(), None) is not None
+            entry = self._entries.pop(package_id.lower(), None)
+        if entry is not None and entry.blob is not None:
+            entry.blob.close()
+        return entry is not None
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
 
-    def upload(self, package_id: str, data: bytes) -> UploadResult:
-        """Receive the file for a ``started`` package: checksum match → success, else failed."""
+    def begin_upload(self, package_id: str) -> tuple[int, str] | None:
+        """Claim a ``started`` package for one upload; (status, message) when refused."""
         with self._lock:
             entry = self._advanced(package_id)
             if entry is None:
-                return "unknown"
+                return 404, "The package was not found."
             if entry.package.get("status") != "started":
+                return 409, "The package is not waiting for an upload."
+            if entry.receiving:
+                return 409, "An upload for the package is already in progress."
+            entry.receiving = True
+            return None
+
+    def abandon_upload(self, package_id: str) -> None:
+        """The upload broke off: the package waits for another (until its timeout)."""
+        with self._lock:
+            entry = self._entries.get(package_id.lower())
+            if entry is not None:
+                entry.receiving = False
+
+    def finish_upload(self, package_id: str, digest: str, blob: Blob) -> UploadResult:
+        """The file arrived: checksum match → success, else failed (too late → closed)."""
+        with self._lock:
+            entry = self._advanced(package_id)
+            if entry is None:
+                blob.close()
+                return "unknown"
+            entry.receiving = False
+            if entry.package.get("status") != "started":
+                blob.close()
                 return "closed"
-            digest = hashlib.sha256(data).hexdigest()
-            ok = entry.checksum is not None and digest == entry.checksum
+            ok = entry.checksum is not None and digest.lower() == entry.checksum
             entry.package["status"] = "success" if ok else "failed"
-            entry.package["size"] = len(data)
+            entry.package["size"] = blob.size
             entry.finish_at = entry.outcome = None  # a real upload overrides any schedule
             if ok:
-                entry.content = data
+                entry.blob = blob
+            else:
+                blob.close()
             return "success" if ok else "failed"
 
-    def content(self, package_id: str) -> bytes | None:
+    def blob(self, package_id: str) -> Blob | None:
         """The uploaded file of a package, if one was uploaded successfully."""
         with self._lock:
             entry = self._entries.get(package_id.lower())
-            return None if entry is None else entry.content
+            return None if entry is None else entry.blob
 
     # -- life cycle -------------------------------------------------------------
 

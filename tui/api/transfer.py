@@ -1,0 +1,402 @@
+"""Package files to and from storage: the PUT to ``uploadTo``, the GET of ``downloadUrl``.
+
+Those URLs are pre-signed (the signature is in the query) and point at storage, not
+at the API: the bearer token never goes with them. They get an ``httpx.Client`` of
+their own, with no token in it and a hook that strips any Authorization header, but
+the API client's network policy: TLS always verified (the profile's CA bundle, else
+SSL_CERT_FILE / the default store), proxies from the environment, plain ``http://``
+only to loopback (and then never through a proxy), no redirects followed.
+
+Bodies stream in chunks (memory does not grow with the file). The request deadline
+is a stall deadline here: a transfer of any size may take as long as it needs, but
+fails once ``stall_timeout`` seconds pass with no chunk sent or received (or, after
+an upload's last byte, no answer). Progress goes to ``on_progress(done, total)`` and
+a ``cancel`` event set from another thread stops the transfer at the next chunk;
+both are made for the TUI's worker threads as much as for the CLI.
+
+A download goes to a ``.part`` file beside the destination, fsynced, then renamed:
+never a half file under the final name, never an existing file replaced unless
+``force`` (and then a symbolic link is replaced, never followed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from tui import __version__
+from tui.api.client import DEFAULT_REQUEST_TIMEOUT, DEFAULT_TIMEOUT, _tls_verification
+from tui.api.created import check_storage_url, shown_url
+from tui.api.errors import (
+    ApiError,
+    CypkgError,
+    InvalidResponse,
+    NetworkError,
+    RequestTimeout,
+    ServerError,
+    UsageError,
+)
+from tui.api.responses import server_message, timeout_kind
+from tui.api.transport import Attempt, attempt, watch_client
+from tui.api.urls import is_loopback_host
+from tui.base.safe_text import inert
+
+CHUNK = 256 * 1024
+#: An error answer from storage is read up to this much (for its message).
+MAX_ERROR_BODY = 64 * 1024
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+#: ``on_progress(bytes_done, bytes_total)``; the total is None when unknown.
+Progress = Callable[[int, "int | None"], None]
+
+
+class TransferCancelled(CypkgError):
+    """The transfer was cancelled (a cancel key, Ctrl-C): nothing is wrong."""
+
+    exit_code = 130
+    title = "Cancelled"
+
+
+class TransferError(NetworkError):
+    """Storage refused the file, or the transfer broke off."""
+
+    title = "Transfer failed"
+    hint = "Try again; behind a proxy, check HTTPS_PROXY / NO_PROXY and the CA bundle."
+
+
+@dataclass(frozen=True)
+class TransferSettings:
+    """The profile's network settings, as a transfer uses them."""
+
+    ca_bundle: str | None = None
+    #: Seconds without progress before a transfer fails (the profile's request_timeout).
+    stall_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
+    chunk_size: int = CHUNK
+    #: For tests only: a transport of their own (no proxies, no TLS settings then).
+    transport: httpx.BaseTransport | None = None
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    size: int
+    #: SHA-256 of the bytes sent (compare with the checksum given at creation).
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    path: Path
+    size: int
+    sha256: str
+
+
+# -- files ------------------------------------------------------------------------------
+
+
+def check_upload_file(path: Path) -> int:
+    """The size of a readable, non-empty regular file; UsageError otherwise (no request)."""
+    shown = inert(str(path), limit=200)
+    try:
+        # Non-blocking: a FIFO given by mistake must not hang the open.
+        fd = os.open(path, os.O_RDONLY | _CLOEXEC | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise UsageError(f"Cannot read {shown}: {exc.strerror or exc}.") from None
+    try:
+        info = os.fstat(fd)
+    finally:
+        os.close(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"{shown} is not a regular file.")
+    if info.st_size == 0:
+        raise UsageError(f"{shown} is empty: there is nothing to upload.")
+    return info.st_size
+
+
+def file_sha256(
+    path: Path,
+    *,
+    on_progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    chunk_size: int = CHUNK,
+) -> tuple[str, int]:
+    """SHA-256 hex and size of a file, read in chunks."""
+    digest = hashlib.sha256()
+    done = 0
+    with path.open("rb") as handle:
+        total = os.fstat(handle.fileno()).st_size
+        while chunk := handle.read(chunk_size):
+            if cancel is not None and cancel.is_set():
+                raise TransferCancelled("Cancelled while reading the file.")
+            digest.update(chunk)
+            done += len(chunk)
+            if on_progress is not None:
+                on_progress(done, total)
+    return digest.hexdigest(), done
+
+
+def check_destination(path: Path, *, force: bool = False) -> Path:
+    """Where a download may go; UsageError before any request when it may not."""
+    shown = inert(str(path), limit=200)
+    if not path.name or path.name in (".", ".."):
+        raise UsageError(f"{shown} does not name a file.")
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise UsageError(f"Cannot use {shown}: {exc.strerror or exc}.") from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise UsageError(f"{shown} is a directory.")
+        if not force:
+            raise UsageError(f"{shown} already exists; use --force to replace it.")
+    if not path.parent.is_dir():
+        raise UsageError(f"The directory of {shown} does not exist.")
+    return path
+
+
+# -- HTTP ---------------------------------------------------------------------------------
+
+
+def _strip_credentials(request: httpx.Request) -> None:
+    # Nothing here sets one; nothing ever may (a default header, a future hook).
+    request.headers.pop("Authorization", None)
+    request.headers.pop("Cookie", None)
+
+
+def _client(url: str, settings: TransferSettings) -> httpx.Client:
+    verify = _tls_verification(settings.ca_bundle)
+    transport = settings.transport
+    if transport is None and is_loopback_host(urlsplit(url).hostname or ""):
+        # As the API client does: loopback never through a proxy.
+        transport = httpx.HTTPTransport(verify=verify, trust_env=True)
+    client = httpx.Client(
+        timeout=settings.timeout,
+        verify=verify,
+        trust_env=True,
+        follow_redirects=False,
+        headers={"User-Agent": f"cypkg/{__version__}"},
+        transport=transport,
+        event_hooks={"request": [_strip_credentials]},
+    )
+    watch_client(client)
+    return client
+
+
+def _moved(sent: Attempt, seconds: float) -> None:
+    """Progress was made: the stall deadline starts again."""
+    sent.deadline = time.monotonic() + seconds
+
+
+def _refused(response: httpx.Response, what: str, where: str) -> ApiError:
+    """An error answer from storage, as one sentence."""
+    with contextlib.suppress(httpx.HTTPError):
+        body = b""
+        for chunk in response.iter_raw():
+            body += chunk
+            if len(body) >= MAX_ERROR_BODY:
+                break
+        response._content = body[:MAX_ERROR_BODY]
+    status = response.status_code
+    said = server_message(response) if hasattr(response, "_content") else ""
+    if 300 <= status < 400:
+        return InvalidResponse(
+            f"The {what} answered with a redirect (HTTP {status}); not followed.", status=status
+        )
+    why = {
+        403: " (the URL's signature is wrong or has expired)",
+        404: " (no such file)",
+        409: " (the package is not waiting for a file: already uploaded, or timed out)",
+    }.get(status, "")
+    text = f"{where} refused the {what} (HTTP {status}{said}){why}."
+    if status >= 500:
+        return ServerError(text, status=status)
+    return TransferError(text, status=status)
+
+
+def _broke(
+    exc: httpx.HTTPError, sent: Attempt, what: str, done: int, total: int | None
+) -> ApiError:
+    of = f" of {total}" if total is not None else ""
+    progress = f"after {done}{of} bytes"
+    if isinstance(exc, httpx.TimeoutException):
+        if sent.limited or sent.ran_out:
+            return RequestTimeout(
+                f"The {what} stalled {progress}: no progress within "
+                f"{sent.seconds:g} s (request deadline)."
+            )
+        return RequestTimeout(f"{timeout_kind(exc)} during the {what}, {progress}.")
+    detail = inert(str(exc) or exc.__class__.__name__, limit=120)
+    return TransferError(f"The {what} broke off {progress} ({detail}).")
+
+
+def upload_file(
+    url: str,
+    path: Path,
+    *,
+    settings: TransferSettings | None = None,
+    on_progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> Uploaded:
+    """PUT the file's bytes to a pre-signed ``url`` (a sized body; no Authorization)."""
+    settings = settings or TransferSettings()
+    check_storage_url(url, "upload URL")
+    where = shown_url(url)
+    digest = hashlib.sha256()
+    done = 0
+    with path.open("rb") as handle, _client(url, settings) as client:
+        size = os.fstat(handle.fileno()).st_size
+        with attempt(settings.stall_timeout) as sent:
+
+            def body() -> Iterator[bytes]:
+                nonlocal done
+                while done < size:
+                    if cancel is not None and cancel.is_set():
+                        raise TransferCancelled(f"Upload cancelled after {done} of {size} bytes.")
+                    chunk = handle.read(min(settings.chunk_size, size - done))
+                    if not chunk:
+                        shrank = f"The file shrank while it was uploaded ({done} bytes)."
+                        raise TransferError(shrank)
+                    digest.update(chunk)
+                    done += len(chunk)
+                    yield chunk
+                    _moved(sent, settings.stall_timeout)
+                    if on_progress is not None:
+                        on_progress(done, size)
+
+            headers = {"Content-Length": str(size), "Content-Type": "application/octet-stream"}
+            try:
+                request = client.build_request(
+                    "PUT",
+                    url,
+                    content=body(),
+                    headers=headers,
+                    timeout=sent.bound(settings.timeout),
+                )
+                response = client.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                raise _broke(exc, sent, "upload", done, size) from None
+            try:
+                if not 200 <= response.status_code < 300:
+                    raise _refused(response, "upload", where)
+            finally:
+                response.close()
+    return Uploaded(done, digest.hexdigest())
+
+
+def download_file(
+    url: str,
+    dest: Path,
+    *,
+    expected_size: int | None = None,
+    force: bool = False,
+    settings: TransferSettings | None = None,
+    on_progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> Downloaded:
+    """GET a pre-signed ``url`` into ``dest`` through a ``.part`` file; its SHA-256."""
+    settings = settings or TransferSettings()
+    check_storage_url(url, "download URL")
+    target = check_destination(dest, force=force)
+    part = target.with_name(f"{target.name}.{secrets.token_hex(4)}.part")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            size, sha256 = _fetch(url, out, expected_size, settings, on_progress, cancel)
+            out.flush()
+            os.fsync(out.fileno())
+        _publish(part, target, force)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(part)
+        if isinstance(exc, CypkgError):
+            exc.message += f" Nothing was written to {inert(str(target), limit=200)}."
+            exc.args = (exc.message,)
+        raise
+    return Downloaded(target, size, sha256)
+
+
+def _fetch(
+    url: str,
+    out: object,
+    expected: int | None,
+    settings: TransferSettings,
+    on_progress: Progress | None,
+    cancel: threading.Event | None,
+) -> tuple[int, str]:
+    where = shown_url(url)
+    write = out.write  # type: ignore[attr-defined]
+    digest = hashlib.sha256()
+    done = 0
+    total = expected
+    with _client(url, settings) as client, attempt(settings.stall_timeout) as sent:
+        try:
+            # The file as stored: no compression asked for, so the bytes need no decoding.
+            headers = {"Accept-Encoding": "identity"}
+            timeout = sent.bound(settings.timeout)
+            with client.stream("GET", url, headers=headers, timeout=timeout) as response:
+                if response.status_code != 200:
+                    raise _refused(response, "download", where)
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit():
+                    if expected is not None and int(declared) != expected:
+                        raise TransferError(
+                            f"{where} offers {declared} bytes, but the package's size is "
+                            f"{expected}."
+                        )
+                    total = int(declared)
+                encoded = response.headers.get("Content-Encoding", "").lower()
+                if encoded in ("", "identity"):
+                    chunks = response.iter_raw()  # as read: no re-chunking copies
+                else:
+                    chunks = response.iter_bytes(settings.chunk_size)
+                for chunk in chunks:
+                    if cancel is not None and cancel.is_set():
+                        raise TransferCancelled(f"Download cancelled after {done} bytes.")
+                    done += len(chunk)
+                    if expected is not None and done > expected:
+                        more = f"{where} sent more than the package's {expected} bytes."
+                        raise TransferError(more)
+                    digest.update(chunk)
+                    write(chunk)
+                    _moved(sent, settings.stall_timeout)
+                    if on_progress is not None:
+                        on_progress(done, total)
+        except httpx.HTTPError as exc:
+            raise _broke(exc, sent, "download", done, total) from None
+    if expected is not None and done != expected:
+        raise TransferError(f"The download ended after {done} of {expected} bytes.")
+    return done, digest.hexdigest()
+
+
+def _publish(part: Path, target: Path, force: bool) -> None:
+    """The finished ``.part`` under its final name: replacing only with ``force``."""
+    if force:
+        os.replace(part, target)  # a link in the way is replaced, not followed
+        return
+    try:
+        os.link(part, target, follow_symlinks=False)  # fails if target exists: no race
+    except FileExistsError:
+        raise UsageError(
+            f"{inert(str(target), limit=200)} appeared during the download; use --force."
+        ) from None
+    except OSError:
+        # No hard links on this file system: check, then rename.
+        if os.path.lexists(target):
+            raise UsageError(f"{inert(str(target), limit=200)} already exists.") from None
+        os.rename(part, target)
+        return
+    os.unlink(part)
