@@ -66,7 +66,8 @@ class NewPackageScreen(CypkgScreen):
 
     DEFAULT_CSS = """
     NewPackageScreen #new-form { height: 1fr; padding: 0 1; }
-    NewPackageScreen .form-row { height: 1; margin-top: 1; }
+    NewPackageScreen .form-row { height: 1; }
+    NewPackageScreen #file-row { margin-top: 1; }
     NewPackageScreen .form-label { width: 13; text-style: bold; }
     NewPackageScreen .form-row > Input { width: 1fr; }
     NewPackageScreen .field-error { height: auto; padding-left: 13; }
@@ -93,7 +94,7 @@ class NewPackageScreen(CypkgScreen):
         yield ContextBar("New package")
         with VerticalScroll(id="new-form"):
             for key, label, placeholder in FIELDS:
-                with Horizontal(classes="form-row"):
+                with Horizontal(id=f"{key}-row", classes="form-row"):
                     yield Static(label, classes="form-label")
                     kind = PathInput if key == "file" else StillInput
                     value = DEFAULT_FILE_TYPE if key == "file-type" else ""
