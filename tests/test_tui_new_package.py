@@ -125,6 +125,12 @@ async def test_create_is_refused_while_fields_are_wrong(
         assert "is empty: there is nothing to upload" in error_of(screen, "file")
         await pilot.press("ctrl+o")
         assert emulator.count("POST", "/packages/v2") == 0
+        # A filled form is not lost to one Esc too many.
+        await pilot.press("escape")
+        assert status_text(screen) == "Esc again leaves and discards this form."
+        assert app.screen is screen
+        await pilot.press("escape")
+        assert isinstance(app.screen, LookupScreen)
 
 
 async def test_a_cancel_mid_upload_says_what_is_left(

@@ -115,6 +115,8 @@ class DownloadScreen(ModalScreen[None]):
         if self._state is not None or not self.package.download_url:
             return
         dest = expand(event.value)
+        if dest.is_dir():  # a directory: the default name in it
+            dest = dest / default_download_name(self.package, self.package_id)
         force = self._confirmed == dest
         try:
             check_destination(dest, force=force)

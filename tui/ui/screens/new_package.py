@@ -89,6 +89,8 @@ class NewPackageScreen(CypkgScreen):
         self._touched: set[str] = set()
         self._state: TransferState | None = None
         self._created: Created | None = None
+        #: Esc was pressed once on a filled form: a second one discards it.
+        self._leaving = False
 
     def compose(self) -> ComposeResult:
         yield ContextBar("New package")
@@ -187,6 +189,7 @@ class NewPackageScreen(CypkgScreen):
         key = (event.input.id or "").removesuffix("-input")
         if key in PROBLEM_KEYS.values():
             self._touched.add(key)
+        self._leaving = False
         self._validate()
 
     @on(ExamplesEditor.Changed)
@@ -345,7 +348,17 @@ class NewPackageScreen(CypkgScreen):
             state.cancel.set()
             self.query_one(TransferProgress).sample()
             return
+        if self._filled() and not self._leaving:
+            # What was typed is not kept anywhere: one Esc too many must not lose it.
+            self._leaving = True
+            self._say("Esc again leaves and discards this form.")
+            return
         self.dismiss()
+
+    def _filled(self) -> bool:
+        typed = (self._value(key).strip() for key in ("file", "name", "description"))
+        editor = self.query_one(ExamplesEditor)
+        return any(typed) or bool(editor.examples) or editor.pending
 
     def palette_commands(self) -> list[SystemCommand]:
         return [
