@@ -189,4 +189,32 @@ async def test_small_terminal_and_completion(
         await pilot.press("right")
         assert file_input.value == "collector.zip"
         await pilot.press("tab", *"c", "ctrl+o")
-        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        await wait_until(pilot, lambda: getattr(app.screen, "package", None), what="detail")
+        await pilot.pause()
+
+
+async def test_keys_in_one_burst(
+    make_app, emulator, wait_until, tmp_path: Path, monkeypatch
+) -> None:
+    from test_tab_bursts import burst
+
+    (tmp_path / "collector.zip").write_bytes(DATA)
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        # The screen's key and what follows it, queued before any is handled.
+        burst(app, "ctrl+n", *"collector.zip")
+
+        def typed(key: str, value: str) -> bool:
+            found = app.screen.query(f"#{key}-input")
+            return bool(found) and found.first(Input).value == value
+
+        await wait_until(pilot, lambda: typed("file", "collector.zip"), what="the path")
+        burst(app, "tab", *"burst", "tab", *"Typed fast")
+        await wait_until(pilot, lambda: typed("description", "Typed fast"), what="the fields")
+        screen = app.screen
+        assert screen.query_one("#name-input", Input).value == "burst"
+        burst(app, "ctrl+o", "ctrl+o", "ctrl+o")
+        await wait_until(pilot, lambda: getattr(app.screen, "package", None), what="detail")
+        await pilot.pause()
+        assert emulator.count("POST", "/packages/v2") == 1  # one package, however many keys

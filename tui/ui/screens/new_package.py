@@ -81,6 +81,10 @@ class NewPackageScreen(CypkgScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back", tooltip="Back (during a transfer: cancel it)"),
         Binding("ctrl+o", "create", "Create", id="create", tooltip="Create and upload the package"),
+        # Priority: handled in the order typed. Otherwise keys queued behind a Tab (a
+        # burst: a paste, a fast typist, a slow link) go to the field it leaves.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
