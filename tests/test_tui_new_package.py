@@ -218,3 +218,18 @@ async def test_keys_in_one_burst(
         await wait_until(pilot, lambda: getattr(app.screen, "package", None), what="detail")
         await pilot.pause()
         assert emulator.count("POST", "/packages/v2") == 1  # one package, however many keys
+
+
+def test_the_progress_line_says_bytes_rate_and_eta() -> None:
+    from tui.ui.transfers import TransferState
+
+    now = [100.0]
+    state = TransferState("upload", clock=lambda: now[0])
+    state.begin("upload", 10_000_000)
+    assert state.line() == "0 B of 10.0 MB"
+    now[0] += 2.0
+    state(4_000_000, 10_000_000)
+    assert state.line() == "4.0 MB of 10.0 MB · 2.0 MB/s · ETA 0:03"
+    assert state.fraction == 0.4
+    state(10_000_000, 10_000_000)
+    assert state.line() == "10.0 MB of 10.0 MB · 5.0 MB/s"
