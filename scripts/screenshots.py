@@ -126,6 +126,7 @@ async def main(out: Path) -> None:
         ("browser", None, ("f3",)),
         ("watchlist", STARTED_TIMEOUT_ID, ("w", "f4")),
         ("help", None, ("f1",)),
+        ("new-package", None, ("ctrl+n", "tab", *"collect_triage", "tab", *"Triage collection")),
     ]
     for name, package_id, keys in shots:
         await shoot(out, name, package_id, keys)

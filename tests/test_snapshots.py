@@ -200,3 +200,9 @@ def test_error_panel(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_settings(snap_compare: Any, tmp_path: Path) -> None:
     assert snap_compare(snapshot_app(tmp_path), press=["f2"], terminal_size=(80, 24))
+
+
+def test_new_package(snap_compare: Any, tmp_path: Path) -> None:
+    # The form with a name typed and a bad version: its message shows beside the field.
+    presses = ["ctrl+n", "tab", *"collect_triage", "tab", "tab", "tab", "tab", "backspace", "0"]
+    assert snap_compare(snapshot_app(tmp_path), press=presses, terminal_size=(80, 24))

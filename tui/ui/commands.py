@@ -55,6 +55,11 @@ class AppCommands(App[int]):
 
         self.push_screen(DetailScreen(package_id, fetch_now=True))
 
+    def action_new_package(self) -> None:
+        from tui.ui.screens.new_package import NewPackageScreen
+
+        self._show_single(NewPackageScreen)
+
     def action_help(self) -> None:
         from tui.ui.screens.help import HelpScreen
 
@@ -98,6 +103,9 @@ class AppCommands(App[int]):
             "Browse packages", "List the tenant's packages, page by page (F3)", self.action_browse
         )
         yield SystemCommand("Watchlist", "Watch many packages at once (F4)", self.action_watchlist)
+        yield SystemCommand(
+            "New package", "Create a package and upload its file (ctrl+n)", self.action_new_package
+        )
         yield SystemCommand(
             "Help", "Keys, settings and where cypkg keeps its files (F1, ?)", self.action_help
         )

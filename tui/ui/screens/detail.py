@@ -49,6 +49,9 @@ class DetailScreen(CypkgScreen):
         Binding("p", "resume", "Resume", id="pause", tooltip="Pause or resume live polling"),
         Binding("w", "watch", "Watch", id="watch", tooltip="Add to the watchlist (F4)"),
         Binding(
+            "d", "download", "Download", id="download", tooltip="Download the file", show=False
+        ),
+        Binding(
             "c",
             "copy_id",
             "Copy",
@@ -247,6 +250,14 @@ class DetailScreen(CypkgScreen):
             name = package.name if package else None
             status = (package.status_text or package.status.value) if package else None
             self.cy.engine.watch(self.package_id, name=name, status=status)
+
+    def action_download(self) -> None:
+        from tui.ui.screens.download import DownloadScreen
+
+        if self.package is None or self.package_id is None:
+            self.notify("The package is not loaded yet.", severity="warning", timeout=4)
+            return
+        self.app.push_screen(DownloadScreen(self.package, self.package_id))
 
     def _apply_error(self, watch: Watch, error: CypkgError, event: WatchEvent | None) -> None:
         self.error = error

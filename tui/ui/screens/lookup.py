@@ -131,6 +131,8 @@ class LookupScreen(CypkgScreen):
         # The app's own keys, shown here so the first screen tells where to go next.
         Binding("f3", "app.browse", "Browse", id="browse", tooltip="List packages"),
         Binding("f4", "app.watchlist", "Watchlist", id="watchlist", tooltip="Watched packages"),
+        # Priority: keys typed right after it (one burst) go to the new screen's form.
+        Binding("ctrl+n", "app.new_package", "New", id="new-package", priority=True),
         Binding("f1", "app.help", "Help", id="help", tooltip="Keys, settings and files"),
         # Priority: before the input types it; PackageInput lets the key through only
         # while `?` cannot be typed into it.

@@ -1,0 +1,121 @@
+"""What the New package screen and the download modal run: no Textual here.
+
+Transfers (hashing, the upload, the download) are the API layer's functions
+(:mod:`tui.api.transfer`), run in daemon threads so that quitting never waits for a
+stalled link. They report to a :class:`TransferState`, which the screens' progress
+widget samples on a timer: the worker thread never waits for the UI, and the UI
+never waits for the network. The create request goes through the app's request
+engine, like every other API request of the TUI (one client, one budget).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tui.api.transfer import TransferSettings
+
+if TYPE_CHECKING:
+    from tui.api.created import Created
+    from tui.api.models import Package
+    from tui.config import Profile
+    from tui.ui.app import CypkgApp
+
+_MB = 1_000_000
+#: A name from the server is used as a default only when it is a plain file name.
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ +-]{0,200}")
+
+
+def size_text(count: float) -> str:
+    if count >= _MB:
+        return f"{count / _MB:.1f} MB"
+    if count >= 1000:
+        return f"{count / 1000:.1f} kB"
+    return f"{int(count)} B"
+
+
+def clock_text(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02}:{rest % 60:02}" if hours else f"{rest // 60}:{rest % 60:02}"
+
+
+@dataclass
+class TransferState:
+    """One transfer's progress, written by its thread and read by the UI's timer.
+
+    Plain attribute writes: the reader only ever sees a recent ``(done, total)``.
+    """
+
+    #: What runs: "checksum", "create", "upload" or "download".
+    phase: str
+    cancel: threading.Event = field(default_factory=threading.Event)
+    done: int = 0
+    total: int | None = None
+    clock: Callable[[], float] = time.monotonic
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    def __call__(self, done: int, total: int | None) -> None:
+        """The ``on_progress`` callback of :mod:`tui.api.transfer`."""
+        self.done, self.total = done, total
+
+    def begin(self, phase: str, total: int | None = None) -> None:
+        """The next phase (the checksum, then the upload): counts and clock start again."""
+        self.phase, self.done, self.total = phase, 0, total
+        self.started = self.clock()
+
+    @property
+    def fraction(self) -> float | None:
+        total = self.total
+        return min(self.done / total, 1.0) if total else None
+
+    def line(self) -> str:
+        """``12.3 MB of 27.4 MB · 35.1 MB/s · ETA 0:04``."""
+        done, total = self.done, self.total
+        elapsed = max(self.clock() - self.started, 1e-6)
+        rate = done / elapsed
+        parts = [f"{size_text(done)} of {size_text(total)}" if total else size_text(done)]
+        if done:
+            parts.append(f"{size_text(rate)}/s")
+        if total and done and done < total and rate > 0:
+            parts.append(f"ETA {clock_text((total - done) / rate)}")
+        return " · ".join(parts)
+
+
+def transfer_settings(profile: Profile) -> TransferSettings:
+    """The profile's network settings for storage transfers (CA bundle, stall deadline)."""
+    return TransferSettings(ca_bundle=profile.ca_bundle, stall_timeout=profile.request_timeout)
+
+
+async def create_package(app: CypkgApp, descriptor: dict[str, object], checksum: str) -> Created:
+    """``POST /packages/v2`` through the app's client, counted in the engine's budget."""
+    from tui.api.errors import UsageError
+
+    client = app.client
+    create = getattr(client, "create_package", None)
+    if create is None:  # a test double that cannot create
+        raise UsageError("This API client cannot create packages.")
+
+    def call() -> Created:
+        created: Created = create(descriptor, checksum)
+        return created
+
+    return await app.engine.request(call)
+
+
+def default_download_name(package: Package, package_id: str) -> str:
+    """The package's fileName when it is a plain, safe file name; else ``ID.zip``.
+
+    The same rule as ``cypkg download`` (tui/cli/download.py).
+    """
+    name = package.descriptor.package_info.file_name or ""
+    if _SAFE_NAME.fullmatch(name) and name.strip(". ") and not name.endswith(".part"):
+        return name
+    return f"{package_id}.zip"

@@ -1,0 +1,70 @@
+"""A file path input that completes names from the file system (→ or End accepts).
+
+The suggestion is the first name, in sorted order, of the typed directory that starts
+with what follows the last ``/``; a directory's gets a ``/`` so the next name
+completes right after. The directory is read in a daemon thread (a slow network
+mount must not freeze the UI), and only so far: a huge directory costs no more
+than :data:`MAX_ENTRIES` names.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual.suggester import Suggester
+
+from tui.ui.requests import in_daemon_thread
+from tui.ui.widgets.still import StillInput
+
+MAX_ENTRIES = 5000
+
+
+def expand(value: str) -> Path:
+    """What a typed path names (``~`` expanded; relative to the current directory)."""
+    return Path(os.path.expanduser(value.strip()))
+
+
+def complete_path(value: str) -> str | None:
+    """``value`` completed by one name of its directory, or None (blocking: a thread)."""
+    if not value or value.endswith(("/.", "/..")) or value in (".", ".."):
+        return None
+    head, _, prefix = value.rpartition("/")
+    directory = os.path.expanduser(head + "/" if head or value.startswith("/") else ".")
+    show_hidden = prefix.startswith(".")
+    names: list[tuple[str, bool]] = []
+    try:
+        with os.scandir(directory) as entries:
+            for count, entry in enumerate(entries):
+                if count >= MAX_ENTRIES:
+                    break
+                if entry.name.startswith(prefix) and entry.name != prefix:
+                    if entry.name.startswith(".") and not show_hidden:
+                        continue
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    names.append((entry.name, is_dir))
+    except OSError:
+        return None
+    if not names:
+        return None
+    name, is_dir = min(names)
+    return value + name[len(prefix) :] + ("/" if is_dir else "")
+
+
+class PathSuggester(Suggester):
+    def __init__(self) -> None:
+        # Case-sensitive: file names are; no cache, the directory may change.
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return await in_daemon_thread(lambda: complete_path(value), name="cypkg-complete")
+
+
+class PathInput(StillInput):
+    """An input for a file path, completed as typed."""
+
+    def __init__(self, value: str = "", **kwargs: object) -> None:
+        super().__init__(value, suggester=PathSuggester(), **kwargs)
