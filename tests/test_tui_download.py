@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input
+from textual.widgets._toast import Toast  # the copy-box test's way to find toasts
 
 from tui.api.client import CylanceClient
 from tui.api.descriptor import DescriptorForm
@@ -60,7 +61,7 @@ async def test_d_downloads_to_the_file_name_here(
     monkeypatch.chdir(work)
     (work / "collector.zip").write_bytes(b"old")
     app = make_app(package_id=uploaded)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         screen = await open_download(app, pilot, wait_until)
         assert screen.query_one(Input).value == "collector.zip"
         await pilot.press("enter")
@@ -74,6 +75,11 @@ async def test_d_downloads_to_the_file_name_here(
         assert f"SHA-256 {digest}" in message(screen)
         assert str(work / "collector.zip") in message(screen)
         assert sorted(p.name for p in work.iterdir()) == ["collector.zip"]
+        # The box says it all: no toast on top of its result (it covered the SHA-256).
+        for _ in range(10):
+            await pilot.pause(0.1)
+        toasts = [str(t.render()) for s in app.screen_stack for t in s.query(Toast)]
+        assert not toasts, toasts
         await pilot.press("escape")
         assert isinstance(app.screen, DetailScreen)
 
@@ -126,3 +132,13 @@ async def test_no_download_url(make_app, emulator, wait_until) -> None:
         assert screen.result == ""
         await pilot.press("escape")
         assert isinstance(app.screen, DetailScreen)
+
+
+async def test_the_palette_offers_the_download(make_app, uploaded, wait_until) -> None:
+    """`d` is not in the footer (no room at 80 columns): the palette and F1 must find it."""
+    app = make_app(package_id=uploaded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        screen = app.screen
+        titles = [command.title for command in app.get_system_commands(screen)]
+        assert "Download" in titles

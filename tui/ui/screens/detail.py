@@ -410,6 +410,11 @@ class DetailScreen(CypkgScreen):
             ),
             *tab_commands(self.action_show_tab),
             SystemCommand("Watch", "Add this package to the watchlist (w)", self.action_watch),
+            SystemCommand(
+                "Download",
+                "Download the package's file, with its SHA-256 (d)",
+                self.action_download,
+            ),
             SystemCommand("Back", "Back to the previous screen (Esc)", self.action_back),
         ]
 

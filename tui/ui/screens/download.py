@@ -171,7 +171,6 @@ class DownloadScreen(ModalScreen[None]):
         else:
             path = inert(str(got.path.resolve()), limit=400)
             self._end(f"✔ Saved {got.size:,} bytes to {path}\nSHA-256 {got.sha256}", done=True)
-            self.app.notify(f"Saved to {path}", title="Downloaded", timeout=6, markup=False)
 
     def _end(self, message: str, *, error: bool = False, done: bool = False) -> None:
         self._state = None
