@@ -9,7 +9,6 @@ that imports Textual. They never build HTTP requests: they ask
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -48,10 +47,8 @@ if TYPE_CHECKING:
     from tui.ui.engine import RequestEngine
 from tui.ui.options import AppOptions, PackageClient, Startup, real_user_host, tui_retry_policy
 from tui.ui.theme import (
-    DEFAULT_THEME,
-    ENV_THEME,
     NO_COLOR_STYLES,
-    guess_theme,
+    initial_theme,
     no_color_requested,
 )
 
@@ -121,7 +118,9 @@ class CypkgApp(AppCommands):
         #: Today's request count for the active profile's tenant (built on first use).
         self._daily: DailyCounter | None = None
         self._daily_lock = threading.Lock()
-        self.theme = self._initial_theme()
+        self.theme = initial_theme(
+            self.options.theme, self.config.settings.get("theme"), self.available_themes
+        )
         self._typeahead: TypeAhead | None = None
 
     def get_driver_class(self) -> type[Driver]:
@@ -270,17 +269,6 @@ class CypkgApp(AppCommands):
 
     # -- theme ------------------------------------------------------------------------
 
-    def _initial_theme(self) -> str:
-        wanted = (
-            self.options.theme
-            or os.environ.get(ENV_THEME, "").strip()
-            or _str_setting(self.config.settings.get("theme"))
-            or guess_theme()
-        )
-        if wanted not in self.available_themes:
-            return DEFAULT_THEME
-        return wanted
-
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()  # also Textual's theme_variables
         if self.no_color:
@@ -409,6 +397,3 @@ def _note_request(daily: DailyCounter) -> None:
     daily.add()
     note_request()
 
-
-def _str_setting(value: object) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None

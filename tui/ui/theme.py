@@ -5,7 +5,7 @@ colours reach the terminal: see :func:`no_color_requested`."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 
 from tui.api.errors import UsageError
 from tui.base.safe_text import inert
@@ -59,3 +59,11 @@ NO_COLOR_STYLES = {
     "input-cursor-text-style": "reverse",
     "button-focus-text-style": "bold reverse",
 }
+
+
+def initial_theme(flag: str | None, setting: object, available: Container[str]) -> str:
+    """The theme to start with: --theme, then CYPKG_THEME, then the config file's
+    ``theme``, then a guess from the terminal; one Textual lacks falls back to the default."""
+    from_file = setting.strip() if isinstance(setting, str) else ""
+    wanted = flag or os.environ.get(ENV_THEME, "").strip() or from_file or guess_theme()
+    return wanted if wanted in available else DEFAULT_THEME

@@ -23,14 +23,14 @@ from tui.polling.policy import PollState
 from tui.polling.present import until_label
 from tui.ui.poll_status import poll_view, status_texts
 from tui.ui.screens.base import CypkgScreen
-from tui.ui.screens.copy import copy_value
+from tui.ui.screens.detail_commands import copy_id, copy_invocation, copy_url, detail_commands
 from tui.ui.title import package_title, refresh_title
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.error_panel import ErrorPanel
 from tui.ui.widgets.fields import ValueStatic
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.lazy import ExampleList
-from tui.ui.widgets.package_tabs import TAB_TITLES, TABS, PackageTabs, tab_commands
+from tui.ui.widgets.package_tabs import TAB_TITLES, TABS, PackageTabs
 from tui.ui.widgets.timeline import StatusTimeline
 from tui.ui.widgets.title_row import TitleRow
 
@@ -381,42 +381,16 @@ class DetailScreen(CypkgScreen):
         self.tabs.step(step)
 
     def action_copy_id(self) -> None:
-        value = self.package.package_id if self.package else self.package_id
-        copy_value(self.app, "package ID", value)
+        copy_id(self)
 
     def action_copy_url(self) -> None:
-        copy_value(self.app, "download URL", self.package.download_url if self.package else None)
+        copy_url(self)
 
     def action_copy_invocation(self) -> None:
-        if self.package is None:
-            copy_value(self.app, "invocation string", None)
-            return
-        example = self.tabs.selected_example()
-        if example is None:
-            self.notify("No example is selected (see the Examples tab, key 3).", timeout=4)
-            return
-        copy_value(self.app, "invocation string", example.invocation_string)
+        copy_invocation(self)
 
     def palette_commands(self) -> list[SystemCommand]:
-        return [
-            SystemCommand("Refresh", "Fetch the package now (r)", self.action_refresh),
-            SystemCommand("Pause / resume polling", "Toggle live polling (p)", self.action_pause),
-            SystemCommand("Copy package ID", "Copy the package ID (c)", self.action_copy_id),
-            SystemCommand("Copy download URL", "Copy the download URL (u)", self.action_copy_url),
-            SystemCommand(
-                "Copy invocation",
-                "Copy the selected example's invocation string (i)",
-                self.action_copy_invocation,
-            ),
-            *tab_commands(self.action_show_tab),
-            SystemCommand("Watch", "Add this package to the watchlist (w)", self.action_watch),
-            SystemCommand(
-                "Download",
-                "Download the package's file, with its SHA-256 (d)",
-                self.action_download,
-            ),
-            SystemCommand("Back", "Back to the previous screen (Esc)", self.action_back),
-        ]
+        return detail_commands(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("step_tab", "show_tab"):
