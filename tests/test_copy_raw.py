@@ -50,7 +50,7 @@ async def test_no_toast_covers_the_copy_box(
 async def test_the_download_url_is_not_broken(
     make_app, emulator, wait_until, screen_text, size: tuple[int, int]
 ) -> None:  # type: ignore[no-untyped-def]
-    url = f"{emulator.base_url}/_emulator/download/{DEMO_PACKAGE_ID}"
+    url = emulator.store.get(DEMO_PACKAGE_ID)["downloadUrl"]  # signed: see uploads.SEED_KEY
     app = make_app(package_id=DEMO_PACKAGE_ID)
     async with app.run_test(size=size) as pilot:
         await open_detail(app, pilot, wait_until)

@@ -275,7 +275,7 @@ async def test_copy_actions(make_app, emulator, wait_until, screen_text) -> None
 
         await pilot.press("u")
         await pilot.pause()
-        assert app.clipboard == f"{emulator.base_url}/_emulator/download/{DEMO_PACKAGE_ID}"
+        assert app.clipboard == emulator.store.get(DEMO_PACKAGE_ID)["downloadUrl"]
         assert "Copied the download URL" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()

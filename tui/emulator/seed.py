@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.emulator.times import format_timestamp
+from tui.emulator.uploads import DOWNLOAD_PREFIX, seeded_download_query
 
 DEMO_PACKAGE_ID = "e378dacb-9324-453a-b8c6-5a8406952195"
 STARTED_SUCCESS_ID = "5b0c7a1e-3f2d-4e8a-9c61-7d2e4f8a1b30"
@@ -451,7 +452,9 @@ def _package(spec: _Spec, uploaded_at: float, base_url: str) -> dict[str, Any]:
     user_id, login = _USERS[spec.uploader]
     return {
         "category": spec.category,
-        "downloadUrl": f"{base_url}/_emulator/download/{package_id}",
+        # Signed with the seed's fixed key: the same URL every run (see uploads.SEED_KEY).
+        "downloadUrl": f"{base_url}{DOWNLOAD_PREFIX}{package_id}?"
+        + seeded_download_query(package_id),
         "packageDescriptor": {
             "description": spec.description,
             "examples": [{"description": d, "invocationString": s} for d, s in spec.examples],
@@ -472,6 +475,7 @@ def _package(spec: _Spec, uploaded_at: float, base_url: str) -> dict[str, Any]:
         "uploadedBy": {"id": user_id, "login": login},
         "uploadedOn": format_timestamp(uploaded_at),
         "_uploaded_at": uploaded_at,
+        "_seeded": True,  # once success with a size, its file is generated (seeded_files.py)
     }
 
 

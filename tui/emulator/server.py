@@ -63,7 +63,7 @@ class Emulator:
         self._authority.register(DEMO)
         self._log = RequestLog()
         self._stopping = threading.Event()
-        self._signer = Signer(self._clock)
+        self._signer = Signer(self._clock, self.store.is_seeded)
         #: The upload and download URLs (``transfers.authorization_seen``: tokens sent there).
         self.transfers = Transfers(
             self.store, self._signer, lambda: self.faults, self._log, self._clock, self._stopping

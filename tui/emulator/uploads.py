@@ -54,16 +54,39 @@ class _Reader(Protocol):
     def readline(self, size: int = -1, /) -> bytes: ...
 
 
-class Signer:
-    """Signs and checks ``expires=…&signature=…`` for one action on one package."""
+#: The seeded packages' files were "stored before this emulator started": their
+#: download URLs are signed with this fixed key and expiry, not the run's random key,
+#: so they are the same every run (docs, screenshots and snapshots stay stable) and
+#: still signed, as pre-signed storage URLs are. The key opens only seeded files.
+SEED_KEY = b"cypkg-emulator-seeded-files"
+SEED_URL_EXPIRES = 4_102_444_800  # 2100-01-01 UTC: a demo never sees it expire
 
-    def __init__(self, clock: Clock) -> None:
+
+def _mac(key: bytes, action: str, package_id: str, expires: int) -> str:
+    text = f"{action}\n{package_id.lower()}\n{expires}".encode()
+    return hmac.new(key, text, hashlib.sha256).hexdigest()
+
+
+def seeded_download_query(package_id: str) -> str:
+    """The query of a seeded package's download URL (fixed: see ``SEED_KEY``)."""
+    signature = _mac(SEED_KEY, "download", package_id, SEED_URL_EXPIRES)
+    return f"expires={SEED_URL_EXPIRES}&signature={signature}"
+
+
+class Signer:
+    """Signs and checks ``expires=…&signature=…`` for one action on one package.
+
+    ``seeded(package_id)``: the package's file is a seeded one, whose download URL
+    was signed with ``SEED_KEY``.
+    """
+
+    def __init__(self, clock: Clock, seeded: Callable[[str], bool] = lambda _id: False) -> None:
         self._clock = clock
         self._key = secrets.token_bytes(32)  # per emulator: URLs of another run are refused
+        self._seeded = seeded
 
     def _mac(self, action: str, package_id: str, expires: int) -> str:
-        text = f"{action}\n{package_id.lower()}\n{expires}".encode()
-        return hmac.new(self._key, text, hashlib.sha256).hexdigest()
+        return _mac(self._key, action, package_id, expires)
 
     def query(self, action: str, package_id: str, lifetime: float) -> str:
         expires = int(self._clock() + lifetime)
@@ -76,8 +99,11 @@ class Signer:
         signature = (fields.get("signature") or [""])[0]
         if not expires_text.isdigit() or not signature:
             return "The URL is not signed (expires and signature are required)."
-        expected = self._mac(action, package_id, int(expires_text))
-        if not hmac.compare_digest(expected, signature):
+        keys = [self._key]
+        if action == "download" and self._seeded(package_id):
+            keys.append(SEED_KEY)
+        expected = [_mac(key, action, package_id, int(expires_text)) for key in keys]
+        if not any(hmac.compare_digest(mac, signature) for mac in expected):
             return "The URL's signature does not match."
         if int(expires_text) < self._clock():
             return "The URL has expired."
