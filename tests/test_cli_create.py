@@ -146,9 +146,9 @@ def test_an_interrupted_download_leaves_no_file(
 def test_download_without_a_url_is_exit_4(
     capsys: pytest.CaptureFixture[str], emu: Emulator, file: Path
 ) -> None:
-    package_id = emu.store.add({"status": "started", "packageDescriptor": {"name": "x"}})
+    package_id = emu.store.add({"status": "success", "packageDescriptor": {"name": "x"}})
     code, out, err = run(capsys, "download", package_id)
-    assert code == 4 and out == "" and "has no download URL (status started)" in err
+    assert code == 4 and out == "" and "has no download URL (status success)" in err
 
 
 def test_a_plain_http_upload_url_elsewhere_is_refused(

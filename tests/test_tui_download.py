@@ -126,7 +126,8 @@ async def test_no_download_url(make_app, emulator, wait_until) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_download(app, pilot, wait_until)
         assert message(screen).startswith(
-            f"✘ Package {STARTED_TIMEOUT_ID} has no download URL (status started)."
+            f"✘ Package {STARTED_TIMEOUT_ID} has no file to download: its upload has not "
+            "finished (status started)."
         )
         await pilot.press("enter")  # nothing to do
         assert screen.result == ""

@@ -6,18 +6,13 @@ Prints ``SHA-256  PATH`` on stdout (the format ``sha256sum -c`` reads).
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tui.api.models import Package
     from tui.config import Profile
     from tui.polling.clients import Demo
 from tui.cli.common import EXIT_OK, _client, _package_id, _Subject, _write
-
-#: A name from the server is used only when it is a plain file name.
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ +-]{0,200}")
 
 
 def add_download_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,16 +26,9 @@ def add_download_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="replace an existing file")
 
 
-def default_name(package: Package, package_id: str) -> str:
-    """The package's fileName when it is a plain, safe file name; else ``ID.zip``."""
-    name = package.descriptor.package_info.file_name or ""
-    if _SAFE_NAME.fullmatch(name) and name.strip(". ") and not name.endswith(".part"):
-        return name
-    return f"{package_id}.zip"
-
-
 def cmd_download(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> int:
     from tui.api.errors import NotFound
+    from tui.api.package_file import default_file_name, no_file_reason
     from tui.api.transfer import TransferSettings, check_destination, download_file
     from tui.base.safe_text import inert
     from tui.cli.progress import Progress
@@ -51,13 +39,17 @@ def cmd_download(args: argparse.Namespace, profile: Profile, demo: Demo | None) 
         check_destination(output, force=args.force)  # before any request
     with _client(profile, demo, subject=_Subject(package_id)) as client:
         package = client.get_package(package_id)
-    if not package.download_url:
-        status = package.status_text or package.status.value
+    status = inert(package.status_text or package.status.value, limit=20)
+    hint = "Only a package whose upload succeeded can be downloaded."
+    reason = no_file_reason(package)
+    if reason:  # storage would answer a bare 403/404: say why before asking
         raise NotFound(
-            f"Package {package_id} has no download URL (status {inert(status, limit=20)}).",
-            hint="Only a package whose upload succeeded can be downloaded.",
+            f"Package {package_id} has no file to download: {reason} (status {status}).",
+            hint=hint,
         )
-    name = default_name(package, package_id)
+    if not package.download_url:
+        raise NotFound(f"Package {package_id} has no download URL (status {status}).", hint=hint)
+    name = default_file_name(package, package_id)
     dest = output / name if output is not None and output.is_dir() else output or Path(name)
     check_destination(dest, force=args.force)
     settings = TransferSettings(ca_bundle=profile.ca_bundle, stall_timeout=profile.request_timeout)

@@ -10,7 +10,6 @@ engine, like every other API request of the TUI (one client, one budget).
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -21,13 +20,10 @@ from tui.api.transfer import TransferSettings
 
 if TYPE_CHECKING:
     from tui.api.created import Created
-    from tui.api.models import Package
     from tui.config import Profile
     from tui.ui.app import CypkgApp
 
 _MB = 1_000_000
-#: A name from the server is used as a default only when it is a plain file name.
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ +-]{0,200}")
 
 
 def size_text(count: float) -> str:
@@ -108,14 +104,3 @@ async def create_package(app: CypkgApp, descriptor: dict[str, object], checksum:
         return created
 
     return await app.engine.request(call)
-
-
-def default_download_name(package: Package, package_id: str) -> str:
-    """The package's fileName when it is a plain, safe file name; else ``ID.zip``.
-
-    The same rule as ``cypkg download`` (tui/cli/download.py).
-    """
-    name = package.descriptor.package_info.file_name or ""
-    if _SAFE_NAME.fullmatch(name) and name.strip(". ") and not name.endswith(".part"):
-        return name
-    return f"{package_id}.zip"

@@ -22,10 +22,11 @@ from textual.widgets import Input, Static
 
 from tui.api.errors import CypkgError, UsageError
 from tui.api.models import Package
+from tui.api.package_file import default_file_name, no_file_reason
 from tui.api.transfer import TransferCancelled, check_destination, download_file
 from tui.base.safe_text import inert
 from tui.ui.requests import InternalError, in_daemon_thread
-from tui.ui.transfers import TransferState, default_download_name, transfer_settings
+from tui.ui.transfers import TransferState, transfer_settings
 from tui.ui.widgets.fields import ValueStatic
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.path_input import PathInput, expand
@@ -73,7 +74,7 @@ class DownloadScreen(ModalScreen[None]):
         with Vertical(id="download-box"):
             yield Static(f"Download {name}", id="download-title", markup=False)
             yield PathInput(
-                default_download_name(package, self.package_id),
+                default_file_name(package, self.package_id),
                 id="download-path",
                 compact=True,
                 select_on_focus=False,
@@ -85,17 +86,21 @@ class DownloadScreen(ModalScreen[None]):
             yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        if not self.package.download_url:
+        if not self._can_download():
             status = self.package.status_text or self.package.status.value
+            reason = no_file_reason(self.package)
+            what = f"no file to download: {reason}" if reason else "no download URL"
             self.query_one(PathInput).display = False
             self._say(
-                f"✘ Package {self.package_id} has no download URL (status "
-                f"{inert(status, limit=20)}). Only a package whose upload succeeded can be "
-                "downloaded. Esc closes.",
+                f"✘ Package {self.package_id} has {what} (status {inert(status, limit=20)}). "
+                "Only a package whose upload succeeded can be downloaded. Esc closes.",
                 error=True,
             )
         else:
             self._say("Enter saves the file to this path (relative to the current directory).")
+
+    def _can_download(self) -> bool:
+        return bool(self.package.download_url) and not no_file_reason(self.package)
 
     def on_unmount(self) -> None:
         if self._state is not None:
@@ -112,11 +117,11 @@ class DownloadScreen(ModalScreen[None]):
     @on(Input.Submitted, "#download-path")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self._state is not None or not self.package.download_url:
+        if self._state is not None or not self._can_download():
             return
         dest = expand(event.value)
         if dest.is_dir():  # a directory: the default name in it
-            dest = dest / default_download_name(self.package, self.package_id)
+            dest = dest / default_file_name(self.package, self.package_id)
         force = self._confirmed == dest
         try:
             check_destination(dest, force=force)
