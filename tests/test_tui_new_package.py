@@ -233,3 +233,58 @@ def test_the_progress_line_says_bytes_rate_and_eta() -> None:
     assert state.fraction == 0.4
     state(10_000_000, 10_000_000)
     assert state.line() == "10.0 MB of 10.0 MB · 5.0 MB/s"
+
+
+ENTER_BURST = (
+    *"collector.zip", "enter", *"burst", "enter", *"Typed fast", "enter", "enter",
+    *"main.py", "enter", "backspace", "2", "enter", *"All", "enter", *"main.py --all", "enter",
+    *"Quick", "enter", *"main.py -q", "enter",
+)  # fmt: skip
+
+
+def assert_filled_in_order(screen: NewPackageScreen) -> None:
+    values = {key: screen.query_one(f"#{key}-input", Input).value for key in
+              ("file", "name", "description", "file-type", "entry-point", "version")}  # fmt: skip
+    assert values == {
+        "file": "collector.zip",
+        "name": "burst",
+        "description": "Typed fast",
+        "file-type": "python",
+        "entry-point": "main.py",
+        "version": "2",
+    }
+    editor = screen.query_one(ExamplesEditor)
+    assert [(e.description, e.invocation) for e in editor.examples] == [
+        ("All", "main.py --all"),
+        ("Quick", "main.py -q"),
+    ]
+
+
+async def test_enter_in_a_pressed_burst_fills_each_field_in_order(
+    make_app, emulator, wait_until, tmp_path: Path, monkeypatch
+) -> None:
+    (tmp_path / "collector.zip").write_bytes(DATA)
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_form(app, pilot, wait_until)
+        await pilot.press(*ENTER_BURST)
+        await pilot.pause()
+        assert_filled_in_order(screen)
+
+
+async def test_enter_in_a_queued_burst_fills_each_field_in_order(
+    make_app, emulator, wait_until, tmp_path: Path, monkeypatch
+) -> None:
+    from test_tab_bursts import burst
+
+    (tmp_path / "collector.zip").write_bytes(DATA)
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_form(app, pilot, wait_until)
+        burst(app, *ENTER_BURST)  # every key queued before the first is handled
+        editor = screen.query_one(ExamplesEditor)
+        await wait_until(pilot, lambda: len(editor.examples) == 2, what="the examples")
+        await pilot.pause()
+        assert_filled_in_order(screen)

@@ -12,13 +12,33 @@ to a text input, where it is text again (e.g. typed right after Esc to the looku
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from textual import events
 from textual._time import get_time  # the clock of Message.time (monotonic; Windows differs)
 from textual.app import App
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input
+
+#: A widget busy longer than this is not waited for (the app's keys wait meanwhile).
+DRAIN_TIMEOUT = 1.0
+
+
+async def drained(widget: Widget, timeout: float = DRAIN_TIMEOUT) -> None:
+    """Return once ``widget`` handled the messages (keys) already queued for it.
+
+    For a priority key that moves the focus: the app hands each key to the widget
+    focused when its turn comes, into that widget's own queue, so keys typed before
+    it may not have reached their field yet. Awaited in the key's action, this holds
+    the app's key queue while the widget catches up.
+    """
+    caught_up = asyncio.Event()
+    widget.call_later(caught_up.set)
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(caught_up.wait(), timeout)
 
 
 class TypeAhead:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -28,6 +29,7 @@ from tui.base.safe_text import inert
 from tui.ui.requests import InternalError, in_daemon_thread
 from tui.ui.screens.base import CypkgScreen
 from tui.ui.transfers import TransferState, create_package, size_text, transfer_settings
+from tui.ui.typeahead import drained
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.examples_editor import ExamplesEditor
 from tui.ui.widgets.fields import ValueStatic
@@ -48,6 +50,8 @@ FIELDS = (
     ("entry-point", "Entry point", "e.g. main.py"),
     ("version", "Version", "1 or higher"),
 )
+FIELD_IDS = frozenset(f"{key}-input" for key, _, _ in FIELDS)
+EXAMPLE_IDS = frozenset(("example-description", "example-invocation"))
 #: field_problems' labels → the field that shows them (examples: the editor).
 PROBLEM_KEYS = {
     "name": "name",
@@ -85,6 +89,8 @@ class NewPackageScreen(CypkgScreen):
         # burst: a paste, a fast typist, a slow link) go to the field it leaves.
         Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
         Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+        # The same for Enter, which moves on too (see action_enter).
+        Binding("enter", "enter", "Next field", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -206,6 +212,25 @@ class NewPackageScreen(CypkgScreen):
         # Enter in a field goes to the next one (the examples editor handles its own).
         event.stop()
         self.focus_next()
+
+    async def action_enter(self) -> None:
+        """Enter in the form, handled in the order typed, before the next key.
+
+        Input's own Enter posts Submitted, and focus moved only when that message
+        arrived: keys queued behind it (a burst) went to the field it left. Here the
+        keys typed before the Enter reach the field first (the app's key queue waits
+        meanwhile), then the focus moves at once (``set_focus``, not the deferred
+        ``focus()``). Elsewhere (the Create button), Enter does what it always does.
+        """
+        focused = self.focused
+        editor = self.query_one(ExamplesEditor)
+        if not isinstance(focused, Input) or focused.id not in FIELD_IDS | EXAMPLE_IDS:
+            raise SkipAction()
+        await drained(focused)
+        if focused.id in FIELD_IDS:
+            self.focus_next()
+        else:
+            editor.enter(focused)
 
     # -- create ---------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
@@ -118,10 +119,27 @@ class ExamplesEditor(Vertical):
         event.stop()
         self.edit_example(event.option_index)
 
+    def _focus(self, widget: Widget) -> None:
+        # At once, not after the messages queued (``focus()`` is deferred): keys typed
+        # right behind an Enter go to the field it moved to.
+        self.screen.set_focus(widget)
+
+    def enter(self, focused: Widget) -> bool:
+        """Enter on ``focused`` (the screen's priority key, once the keys typed before it
+        reached the input); False if ``focused`` is not one of the editor's inputs."""
+        description, invocation = self._inputs()
+        if focused is description:
+            self._focus(invocation)
+        elif focused is invocation:
+            self.save()
+        else:
+            return False
+        return True
+
     @on(Input.Submitted, "#example-description")
     def _next(self, event: Input.Submitted) -> None:
         event.stop()
-        self._inputs()[1].focus()
+        self._focus(self._inputs()[1])
 
     @on(Input.Submitted, "#example-invocation")
     def _submit(self, event: Input.Submitted) -> None:
@@ -138,6 +156,7 @@ class ExamplesEditor(Vertical):
                 self._help(f"The example needs {what}.")
             )
             self.app.bell()
+            self._focus(invocation if example.description else description)
             return False
         if self.editing is not None and self.editing < len(self.examples):
             self.examples[self.editing] = example
@@ -147,7 +166,7 @@ class ExamplesEditor(Vertical):
         description.clear()
         invocation.clear()
         self._redraw()
-        description.focus()
+        self._focus(description)
         return True
 
     def edit_example(self, index: int) -> None:
@@ -160,7 +179,7 @@ class ExamplesEditor(Vertical):
         invocation.value = example.invocation
         invocation.cursor_position = len(example.invocation)
         self.query_one("#examples-help", ValueStatic).set(self._help())
-        invocation.focus()
+        self._focus(invocation)
 
     def remove_example(self, index: int) -> None:
         if not 0 <= index < len(self.examples):
@@ -171,7 +190,7 @@ class ExamplesEditor(Vertical):
             self.editing = None if self.editing == index else self.editing - (self.editing > index)
         self._redraw()
         if not self.examples:
-            self._inputs()[0].focus()
+            self._focus(self._inputs()[0])
 
     @property
     def pending(self) -> bool:
