@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Button, Input
 
 from tui.emulator.uploads import UPLOAD_PREFIX
@@ -288,3 +289,39 @@ async def test_enter_in_a_queued_burst_fills_each_field_in_order(
         await wait_until(pilot, lambda: len(editor.examples) == 2, what="the examples")
         await pilot.pause()
         assert_filled_in_order(screen)
+
+
+@pytest.mark.parametrize(
+    ("how", "key"), [("pressed", "right"), ("queued", "right"), ("queued", "end")]
+)
+async def test_right_completes_right_after_typing(
+    make_app, emulator, wait_until, tmp_path: Path, monkeypatch, how: str, key: str
+) -> None:
+    """→ (or End) pressed before the directory listing arrived (tmux: within 0.8 s)
+    completes, and the keys after it come after the completion."""
+    from test_tab_bursts import burst
+
+    (tmp_path / "hello_pkg.zip").write_bytes(DATA)
+    monkeypatch.chdir(tmp_path)  # a short path: fewer keys
+    typed = "./hello_p"
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_form(app, pilot, wait_until)
+        file_input = screen.query_one("#file-input", Input)
+        if how == "pressed":
+            await pilot.press(*typed, key, *"x")
+        else:
+            burst(app, *typed, key, *"x")
+        want = "./hello_pkg.zipx"
+        await wait_until(pilot, lambda: file_input.value == want, what="the completion", timeout=3)
+        # Not at the end, → and End only move the cursor.
+        await pilot.press("backspace", "home", "right")
+        assert file_input.cursor_position == 1
+        await pilot.press("end")
+        assert file_input.value == "./hello_pkg.zip"
+        assert file_input.cursor_position == len(file_input.value)
+        # A suggestion already shown: End takes it, as → does.
+        await pilot.press("ctrl+u", *typed)
+        await wait_until(pilot, lambda: bool(file_input._suggestion), what="a suggestion")
+        await pilot.press("end")
+        assert file_input.value == "./hello_pkg.zip"

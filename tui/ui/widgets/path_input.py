@@ -5,19 +5,30 @@ with what follows the last ``/``; a directory's gets a ``/`` so the next name
 completes right after. The directory is read in a daemon thread (a slow network
 mount must not freeze the UI), and only so far: a huge directory costs no more
 than :data:`MAX_ENTRIES` names.
+
+→ or End pressed before the suggestion arrived (typed in a burst, or quickly after
+the last letter) still completes: the key waits for the listing (at most
+:data:`COMPLETE_WAIT` seconds; the keys behind it wait too, so they come after the
+completion, in the order typed).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
+from typing import ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.suggester import Suggester
 
 from tui.ui.requests import in_daemon_thread
+from tui.ui.typeahead import drained
 from tui.ui.widgets.still import StillInput
 
 MAX_ENTRIES = 5000
+#: How long → or End waits for a directory listing not read yet (a slow mount).
+COMPLETE_WAIT = 1.0
 
 
 def expand(value: str) -> Path:
@@ -66,5 +77,35 @@ class PathSuggester(Suggester):
 class PathInput(StillInput):
     """An input for a file path, completed as typed."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority: handled when the app reads the key, in the order typed (a plain
+        # binding runs once the key came back from the input, after later keys).
+        Binding("right", "complete('right')", "Complete", show=False, priority=True),
+        Binding("end", "complete('end')", "Complete", show=False, priority=True),
+    ]
+
     def __init__(self, value: str = "", **kwargs: object) -> None:
         super().__init__(value, suggester=PathSuggester(), **kwargs)
+
+    async def action_complete(self, key: str) -> None:
+        """Accept the completion at the end of the text, even one not suggested yet."""
+        await drained(self)  # the letters typed before this key are in the value
+        value = self.value
+        if self.cursor_at_end and value:
+            completion: str | None = self._suggestion  # the suggestion for this value
+            if not completion:
+                try:
+                    completion = await asyncio.wait_for(
+                        in_daemon_thread(lambda: complete_path(value), name="cypkg-complete"),
+                        COMPLETE_WAIT,
+                    )
+                except (asyncio.TimeoutError, OSError):
+                    completion = None
+            if completion and self.value == value:
+                self.value = completion
+                self.cursor_position = len(completion)
+                return
+        if key == "end":
+            self.action_end()
+        else:
+            self.action_cursor_right()
