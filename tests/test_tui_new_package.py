@@ -272,6 +272,11 @@ async def test_enter_in_a_pressed_burst_fills_each_field_in_order(
         await pilot.press(*ENTER_BURST)
         await pilot.pause()
         assert_filled_in_order(screen)
+        # On the Create button, Enter still presses it.
+        screen.query_one("#create-button", Button).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: getattr(app.screen, "package", None), what="detail")
+        assert emulator.count("POST", "/packages/v2") == 1
 
 
 async def test_enter_in_a_queued_burst_fills_each_field_in_order(
