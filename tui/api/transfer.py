@@ -53,6 +53,11 @@ from tui.api.urls import is_loopback_host
 from tui.base.safe_text import inert
 
 CHUNK = 256 * 1024
+#: The stall deadline restarts only once this much more has moved: a byte now and
+#: then (a trickle) keeps a socket alive, but is no progress.
+MIN_PROGRESS = 16 * 1024
+#: A downloaded package file is not a secret, but no one else may change it.
+FILE_MODE = 0o644
 #: An error answer from storage is read up to this much (for its message).
 MAX_ERROR_BODY = 64 * 1024
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -67,6 +72,12 @@ class TransferCancelled(CypkgError):
 
     exit_code = 130
     title = "Cancelled"
+
+
+class DiskError(CypkgError):
+    """The local file could not be read or written (a full disk, an I/O error)."""
+
+    title = "File error"
 
 
 class TransferError(NetworkError):
@@ -165,6 +176,8 @@ def check_destination(path: Path, *, force: bool = False) -> Path:
             raise UsageError(f"{shown} already exists; use --force to replace it.")
     if not path.parent.is_dir():
         raise UsageError(f"The directory of {shown} does not exist.")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise UsageError(f"Cannot write {shown}: its directory is not writable.")
     return path
 
 
@@ -196,9 +209,16 @@ def _client(url: str, settings: TransferSettings) -> httpx.Client:
     return client
 
 
-def _moved(sent: Attempt, seconds: float) -> None:
-    """Progress was made: the stall deadline starts again."""
-    sent.deadline = time.monotonic() + seconds
+class _Stall:
+    """The stall deadline of ``sent``: restarted by each MIN_PROGRESS bytes moved."""
+
+    def __init__(self, sent: Attempt, seconds: float) -> None:
+        self.sent, self.seconds, self.mark = sent, seconds, 0
+
+    def moved(self, done: int, finished: bool = False) -> None:
+        if finished or done - self.mark >= MIN_PROGRESS:
+            self.mark = done
+            self.sent.deadline = time.monotonic() + self.seconds
 
 
 def _refused(response: httpx.Response, what: str, where: str) -> ApiError:
@@ -260,20 +280,25 @@ def upload_file(
     with path.open("rb") as handle, _client(url, settings) as client:
         size = os.fstat(handle.fileno()).st_size
         with attempt(settings.stall_timeout) as sent:
+            stall = _Stall(sent, settings.stall_timeout)
 
             def body() -> Iterator[bytes]:
                 nonlocal done
                 while done < size:
                     if cancel is not None and cancel.is_set():
                         raise TransferCancelled(f"Upload cancelled after {done} of {size} bytes.")
-                    chunk = handle.read(min(settings.chunk_size, size - done))
+                    try:
+                        chunk = handle.read(min(settings.chunk_size, size - done))
+                    except OSError as exc:
+                        shown = inert(str(path), limit=200)
+                        raise DiskError(f"Cannot read {shown}: {exc.strerror or exc}.") from None
                     if not chunk:
                         shrank = f"The file shrank while it was uploaded ({done} bytes)."
                         raise TransferError(shrank)
                     digest.update(chunk)
                     done += len(chunk)
                     yield chunk
-                    _moved(sent, settings.stall_timeout)
+                    stall.moved(done, done == size)
                     if on_progress is not None:
                         on_progress(done, size)
 
@@ -312,18 +337,26 @@ def download_file(
     check_storage_url(url, "download URL")
     target = check_destination(dest, force=force)
     part = target.with_name(f"{target.name}.{secrets.token_hex(4)}.part")
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o666)
+    shown = inert(str(target), limit=200)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
     try:
-        with os.fdopen(fd, "wb") as out:
-            size, sha256 = _fetch(url, out, expected_size, settings, on_progress, cancel)
-            out.flush()
-            os.fsync(out.fileno())
-        _publish(part, target, force)
+        fd = os.open(part, flags, FILE_MODE)
+    except OSError as exc:  # before any request
+        raise UsageError(f"Cannot write {shown}: {exc.strerror or exc}.") from None
+    try:
+        try:
+            with os.fdopen(fd, "wb") as out:
+                size, sha256 = _fetch(url, out, expected_size, settings, on_progress, cancel)
+                out.flush()
+                os.fsync(out.fileno())
+            _publish(part, target, force)
+        except OSError as exc:  # a full disk, an I/O error: one sentence, not a traceback
+            raise DiskError(f"Cannot write {shown}: {exc.strerror or exc}.") from None
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(part)
         if isinstance(exc, CypkgError):
-            exc.message += f" Nothing was written to {inert(str(target), limit=200)}."
+            exc.message += f" Nothing was written to {shown}."
             exc.args = (exc.message,)
         raise
     return Downloaded(target, size, sha256)
@@ -343,8 +376,10 @@ def _fetch(
     done = 0
     total = expected
     with _client(url, settings) as client, attempt(settings.stall_timeout) as sent:
+        stall = _Stall(sent, settings.stall_timeout)
         try:
-            # The file as stored: no compression asked for, so the bytes need no decoding.
+            # The file as stored: no compression asked for, and none undone if a server
+            # sends it anyway (a gzip bomb would fill the disk; the SHA-256 would differ).
             headers = {"Accept-Encoding": "identity"}
             timeout = sent.bound(settings.timeout)
             with client.stream("GET", url, headers=headers, timeout=timeout) as response:
@@ -358,12 +393,7 @@ def _fetch(
                             f"{expected}."
                         )
                     total = int(declared)
-                encoded = response.headers.get("Content-Encoding", "").lower()
-                if encoded in ("", "identity"):
-                    chunks = response.iter_raw()  # as read: no re-chunking copies
-                else:
-                    chunks = response.iter_bytes(settings.chunk_size)
-                for chunk in chunks:
+                for chunk in response.iter_raw():  # as read: no re-chunking copies
                     if cancel is not None and cancel.is_set():
                         raise TransferCancelled(f"Download cancelled after {done} bytes.")
                     done += len(chunk)
@@ -372,7 +402,7 @@ def _fetch(
                         raise TransferError(more)
                     digest.update(chunk)
                     write(chunk)
-                    _moved(sent, settings.stall_timeout)
+                    stall.moved(done)
                     if on_progress is not None:
                         on_progress(done, total)
         except httpx.HTTPError as exc:
