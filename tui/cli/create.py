@@ -110,6 +110,13 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
     hashing = Progress("checksum")
     try:
         checksum, _ = file_sha256(path, on_progress=hashing if size > 50_000_000 else None)
+    except (KeyboardInterrupt, _Signalled):
+        hashing.end()
+        print(
+            note("", "Interrupted while reading the file: nothing was sent to the server."),
+            file=sys.stderr,
+        )
+        raise
     finally:
         hashing.end()
     from tui.api.errors import NetworkError
@@ -117,6 +124,13 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
     with _client(profile, demo, subject=_Subject("create")) as client:
         try:
             created = client.create_package(descriptor, checksum)
+        except (KeyboardInterrupt, _Signalled):
+            maybe = (
+                "Interrupted while creating: the service may have created a started package "
+                "(it times out with no file); `cypkg list --status started` shows it."
+            )
+            print(note("", maybe), file=sys.stderr)
+            raise
         except NetworkError as exc:
             exc.hint = (
                 "The create request may have reached the service before the answer was "
@@ -148,7 +162,15 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
     print(note(created.package_id, done + "."), file=sys.stderr)
     if args.no_watch:
         return EXIT_OK
-    return _watch(args, profile, demo, created.package_id)
+    try:
+        return _watch(args, profile, demo, created.package_id)
+    except (KeyboardInterrupt, _Signalled):
+        uploaded_text = (
+            f"Stopped watching: package {created.package_id} exists on the server and has "
+            f"its file; `cypkg watch {created.package_id}` shows how it ends."
+        )
+        print(note("", uploaded_text), file=sys.stderr)
+        raise
 
 
 def _left_on_server(created: Created, what: str) -> None:
