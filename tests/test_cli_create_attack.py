@@ -3,6 +3,7 @@ answers, a proxy in the environment, a full disk, narrow terminals (issue 14).""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from cli_on_emulator import point_cli_at, run
 from test_proxy import PROXY_VARIABLES, RecordingProxy
+from test_transfer_attack import Storage, answer
 
 from tui.api import transfer
 from tui.api.client import CylanceClient
@@ -167,3 +169,44 @@ def test_plain_progress_writes_few_lines() -> None:
         bar(done, 10_000_000)
     bar.end()
     assert out.getvalue().count("\n") == 4
+
+
+# -- downloads with a hostile size ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "code", "said"),
+    [
+        (None, 0, ""),
+        (-5, 0, ""),
+        ("1000", 6, f"offers {len(DATA)} bytes, but the package's size is 1000"),
+        (10**30, 6, f"offers {len(DATA)} bytes, but the package's size is {10**30}"),
+        (len(DATA) - 1, 6, f"offers {len(DATA)} bytes"),
+    ],
+)
+def test_a_hostile_size_never_passes_a_wrong_file(
+    capsys: pytest.CaptureFixture[str],
+    emu: Emulator,
+    file: Path,
+    size: object,
+    code: int,
+    said: str,
+) -> None:
+    server = Storage(answer("200 OK", {"Content-Length": str(len(DATA))}, DATA))
+    package_id = emu.store.add(
+        {
+            "status": "success",
+            "packageDescriptor": {"name": "x", "packageInfo": {"fileName": "x.zip"}},
+            "size": size,
+            "downloadUrl": f"{server.url}/f?signature=SIG",
+        }
+    )
+    try:
+        got, out, err = run(capsys, "download", package_id)
+    finally:
+        server.close()
+    assert got == code and said in err, err
+    assert "proxy" not in err  # not a network problem
+    assert (Path("x.zip").exists()) == (code == 0) and "SIG" not in err
+    if code == 0:
+        assert out.startswith(hashlib.sha256(DATA).hexdigest())

@@ -24,11 +24,13 @@ import pytest
 from tui.api import transfer
 from tui.api.errors import CypkgError, InvalidResponse, RequestTimeout, UsageError
 from tui.api.transfer import (
+    DiskError,
     TransferError,
     TransferSettings,
     check_destination,
     check_upload_file,
     download_file,
+    file_sha256,
     upload_file,
 )
 
@@ -302,7 +304,7 @@ def test_a_file_that_shrinks_while_uploading_says_so(
         if done == len(BODY):
             os.truncate(file, len(BODY) * 2)
 
-    with pytest.raises(TransferError, match="shrank while it was uploaded"):
+    with pytest.raises(DiskError, match="shrank while it was uploaded"):
         upload_file(f"{server.url}/u", file, settings=SETTINGS, on_progress=shrink)
 
 
@@ -361,3 +363,12 @@ def test_the_destination_checks_say_what_is_wrong(tmp_path: Path) -> None:
     assert check_destination(tmp_path / "x") == tmp_path / "x"  # a stale .part is no obstacle
     with pytest.raises(UsageError, match="is a directory"):
         check_destination(tmp_path)
+
+
+def test_a_file_gone_before_hashing_or_uploading_is_one_sentence(tmp_path: Path) -> None:
+    """Removed after the checks (or between the create and the upload): no traceback."""
+    gone = tmp_path / "gone.zip"
+    with pytest.raises(DiskError, match=r"Cannot read .*gone\.zip: No such file"):
+        file_sha256(gone)
+    with pytest.raises(DiskError, match=r"Cannot read .*gone\.zip: No such file"):
+        upload_file("http://127.0.0.1:9/u", gone, settings=SETTINGS)

@@ -53,6 +53,8 @@ from tui.api.urls import is_loopback_host
 from tui.base.safe_text import inert
 
 CHUNK = 256 * 1024
+#: The hint when storage and the package disagree on the file's size (not the network).
+_WRONG_SIZE = "Storage holds another file than the package describes; nothing was kept."
 #: The stall deadline restarts only once this much more has moved: a byte now and
 #: then (a trickle) keeps a socket alive, but is no progress.
 MIN_PROGRESS = 16 * 1024
@@ -146,7 +148,7 @@ def file_sha256(
     """SHA-256 hex and size of a file, read in chunks."""
     digest = hashlib.sha256()
     done = 0
-    with path.open("rb") as handle:
+    with _reading(path), path.open("rb") as handle:
         total = os.fstat(handle.fileno()).st_size
         while chunk := handle.read(chunk_size):
             if cancel is not None and cancel.is_set():
@@ -156,6 +158,17 @@ def file_sha256(
             if on_progress is not None:
                 on_progress(done, total)
     return digest.hexdigest(), done
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """An OSError while reading ``path`` (removed since it was checked, an I/O error),
+    as one sentence."""
+    try:
+        yield
+    except OSError as exc:
+        shown = inert(str(path), limit=200)
+        raise DiskError(f"Cannot read {shown}: {exc.strerror or exc}.") from None
 
 
 def check_destination(path: Path, *, force: bool = False) -> Path:
@@ -277,7 +290,9 @@ def upload_file(
     where = shown_url(url)
     digest = hashlib.sha256()
     done = 0
-    with path.open("rb") as handle, _client(url, settings) as client:
+    with _reading(path):
+        handle = path.open("rb")
+    with handle, _client(url, settings) as client:
         size = os.fstat(handle.fileno()).st_size
         with attempt(settings.stall_timeout) as sent:
             stall = _Stall(sent, settings.stall_timeout)
@@ -287,14 +302,10 @@ def upload_file(
                 while done < size:
                     if cancel is not None and cancel.is_set():
                         raise TransferCancelled(f"Upload cancelled after {done} of {size} bytes.")
-                    try:
+                    with _reading(path):
                         chunk = handle.read(min(settings.chunk_size, size - done))
-                    except OSError as exc:
-                        shown = inert(str(path), limit=200)
-                        raise DiskError(f"Cannot read {shown}: {exc.strerror or exc}.") from None
                     if not chunk:
-                        shrank = f"The file shrank while it was uploaded ({done} bytes)."
-                        raise TransferError(shrank)
+                        raise DiskError(f"The file shrank while it was uploaded ({done} bytes).")
                     digest.update(chunk)
                     done += len(chunk)
                     yield chunk
@@ -390,7 +401,8 @@ def _fetch(
                     if expected is not None and int(declared) != expected:
                         raise TransferError(
                             f"{where} offers {declared} bytes, but the package's size is "
-                            f"{expected}."
+                            f"{expected}.",
+                            hint=_WRONG_SIZE,
                         )
                     total = int(declared)
                 for chunk in response.iter_raw():  # as read: no re-chunking copies
@@ -399,7 +411,7 @@ def _fetch(
                     done += len(chunk)
                     if expected is not None and done > expected:
                         more = f"{where} sent more than the package's {expected} bytes."
-                        raise TransferError(more)
+                        raise TransferError(more, hint=_WRONG_SIZE)
                     digest.update(chunk)
                     write(chunk)
                     stall.moved(done)
