@@ -210,3 +210,33 @@ def test_a_hostile_size_never_passes_a_wrong_file(
     assert (Path("x.zip").exists()) == (code == 0) and "SIG" not in err
     if code == 0:
         assert out.startswith(hashlib.sha256(DATA).hexdigest())
+
+
+def test_a_file_changed_during_the_upload_ends_failed_and_says_why(
+    capsys: pytest.CaptureFixture[str], emu: Emulator, file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file.write_bytes(DATA * 4)  # several chunks: the last one is changed after the first
+    real = progress.Progress.__call__
+
+    def change(self: progress.Progress, done: int, total: int | None) -> None:
+        if self.label == "upload" and done == len(DATA):
+            with file.open("r+b") as handle:
+                handle.seek(-10, os.SEEK_END)
+                handle.write(b"CHANGED!!!")
+        real(self, done, total)
+
+    monkeypatch.setattr(progress.Progress, "__call__", change)
+    code, out, err = create(capsys)
+    assert code == 1 and "failed" in out.splitlines()[-1]
+    assert "the file changed since its checksum was taken: the package will fail" in err
+
+
+def test_a_file_name_with_control_characters_says_to_give_one(
+    capsys: pytest.CaptureFixture[str], emu: Emulator, file: Path
+) -> None:
+    odd = Path("odd\x1b[2J.zip")
+    odd.write_bytes(DATA)
+    code, out, err = run(capsys, "create", str(odd), "--name", "x")
+    assert out == ""
+    assert code == 2 and "\x1b" not in err and "--file-name" in err
+    assert emu.requests == []

@@ -106,7 +106,14 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
 
     path = Path(args.file)
     size = check_upload_file(path)
-    descriptor = build_form(args, path.name).build()
+    form = build_form(args, path.name)
+    problem = form.problems().get("file name")
+    if problem and args.file_name is None and form.file_name == path.name:
+        from tui.api.errors import UsageError
+
+        hint = "FILE's own name is the default; give another with --file-name NAME."
+        raise UsageError(f"Invalid file name: {problem}", hint=hint)
+    descriptor = form.build()
     hashing = Progress("checksum")
     try:
         checksum, _ = file_sha256(path, on_progress=hashing if size > 50_000_000 else None)
