@@ -24,8 +24,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import secrets
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,12 +43,34 @@ from tui.api.errors import (
     NetworkError,
     RequestTimeout,
     ServerError,
-    UsageError,
+)
+from tui.api.localfiles import (
+    DiskError,
+    check_destination,
+    check_upload_file,
+    open_part,
+    publish,
+    reading,
 )
 from tui.api.responses import server_message, timeout_kind
 from tui.api.transport import Attempt, attempt, tls_verification, watch_client
 from tui.api.urls import is_loopback_host
 from tui.base.safe_text import inert
+
+__all__ = [
+    "CHUNK",
+    "DiskError",
+    "Downloaded",
+    "TransferCancelled",
+    "TransferError",
+    "TransferSettings",
+    "Uploaded",
+    "check_destination",
+    "check_upload_file",
+    "download_file",
+    "file_sha256",
+    "upload_file",
+]
 
 CHUNK = 256 * 1024
 #: The hint when storage and the package disagree on the file's size (not the network).
@@ -58,12 +78,7 @@ _WRONG_SIZE = "Storage holds another file than the package describes; nothing wa
 #: The stall deadline restarts only once this much more has moved: a byte now and
 #: then (a trickle) keeps a socket alive, but is no progress.
 MIN_PROGRESS = 16 * 1024
-#: A downloaded package file is not a secret, but no one else may change it.
-FILE_MODE = 0o644
-#: An error answer from storage is read up to this much (for its message).
 MAX_ERROR_BODY = 64 * 1024
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 #: ``on_progress(bytes_done, bytes_total)``; the total is None when unknown.
 Progress = Callable[[int, "int | None"], None]
@@ -74,12 +89,6 @@ class TransferCancelled(CypkgError):
 
     exit_code = 130
     title = "Cancelled"
-
-
-class DiskError(CypkgError):
-    """The local file could not be read or written (a full disk, an I/O error)."""
-
-    title = "File error"
 
 
 class TransferError(NetworkError):
@@ -119,25 +128,6 @@ class Downloaded:
 # -- files ------------------------------------------------------------------------------
 
 
-def check_upload_file(path: Path) -> int:
-    """The size of a readable, non-empty regular file; UsageError otherwise (no request)."""
-    shown = inert(str(path), limit=200)
-    try:
-        # Non-blocking: a FIFO given by mistake must not hang the open.
-        fd = os.open(path, os.O_RDONLY | _CLOEXEC | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise UsageError(f"Cannot read {shown}: {exc.strerror or exc}.") from None
-    try:
-        info = os.fstat(fd)
-    finally:
-        os.close(fd)
-    if not stat.S_ISREG(info.st_mode):
-        raise UsageError(f"{shown} is not a regular file.")
-    if info.st_size == 0:
-        raise UsageError(f"{shown} is empty: there is nothing to upload.")
-    return info.st_size
-
-
 def file_sha256(
     path: Path,
     *,
@@ -148,7 +138,7 @@ def file_sha256(
     """SHA-256 hex and size of a file, read in chunks."""
     digest = hashlib.sha256()
     done = 0
-    with _reading(path), path.open("rb") as handle:
+    with reading(path), path.open("rb") as handle:
         total = os.fstat(handle.fileno()).st_size
         while chunk := handle.read(chunk_size):
             if cancel is not None and cancel.is_set():
@@ -158,40 +148,6 @@ def file_sha256(
             if on_progress is not None:
                 on_progress(done, total)
     return digest.hexdigest(), done
-
-
-@contextlib.contextmanager
-def _reading(path: Path) -> Iterator[None]:
-    """An OSError while reading ``path`` (removed since it was checked, an I/O error),
-    as one sentence."""
-    try:
-        yield
-    except OSError as exc:
-        shown = inert(str(path), limit=200)
-        raise DiskError(f"Cannot read {shown}: {exc.strerror or exc}.") from None
-
-
-def check_destination(path: Path, *, force: bool = False) -> Path:
-    """Where a download may go; UsageError before any request when it may not."""
-    shown = inert(str(path), limit=200)
-    if not path.name or path.name in (".", ".."):
-        raise UsageError(f"{shown} does not name a file.")
-    try:
-        info = path.lstat()
-    except FileNotFoundError:
-        info = None
-    except OSError as exc:
-        raise UsageError(f"Cannot use {shown}: {exc.strerror or exc}.") from None
-    if info is not None:
-        if stat.S_ISDIR(info.st_mode):
-            raise UsageError(f"{shown} is a directory.")
-        if not force:
-            raise UsageError(f"{shown} already exists; use --force to replace it.")
-    if not path.parent.is_dir():
-        raise UsageError(f"The directory of {shown} does not exist.")
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise UsageError(f"Cannot write {shown}: its directory is not writable.")
-    return path
 
 
 # -- HTTP ---------------------------------------------------------------------------------
@@ -290,7 +246,7 @@ def upload_file(
     where = shown_url(url)
     digest = hashlib.sha256()
     done = 0
-    with _reading(path):
+    with reading(path):
         handle = path.open("rb")
     with handle, _client(url, settings) as client:
         size = os.fstat(handle.fileno()).st_size
@@ -302,7 +258,7 @@ def upload_file(
                 while done < size:
                     if cancel is not None and cancel.is_set():
                         raise TransferCancelled(f"Upload cancelled after {done} of {size} bytes.")
-                    with _reading(path):
+                    with reading(path):
                         chunk = handle.read(min(settings.chunk_size, size - done))
                     if not chunk:
                         raise DiskError(f"The file shrank while it was uploaded ({done} bytes).")
@@ -347,20 +303,15 @@ def download_file(
     settings = settings or TransferSettings()
     check_storage_url(url, "download URL")
     target = check_destination(dest, force=force)
-    part = target.with_name(f"{target.name}.{secrets.token_hex(4)}.part")
     shown = inert(str(target), limit=200)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
-    try:
-        fd = os.open(part, flags, FILE_MODE)
-    except OSError as exc:  # before any request
-        raise UsageError(f"Cannot write {shown}: {exc.strerror or exc}.") from None
+    fd, part = open_part(target)  # before any request
     try:
         try:
             with os.fdopen(fd, "wb") as out:
                 size, sha256 = _fetch(url, out, expected_size, settings, on_progress, cancel)
                 out.flush()
                 os.fsync(out.fileno())
-            _publish(part, target, force)
+            publish(part, target, force)
         except OSError as exc:  # a full disk, an I/O error: one sentence, not a traceback
             raise DiskError(f"Cannot write {shown}: {exc.strerror or exc}.") from None
     except BaseException as exc:
@@ -422,23 +373,3 @@ def _fetch(
     if expected is not None and done != expected:
         raise TransferError(f"The download ended after {done} of {expected} bytes.")
     return done, digest.hexdigest()
-
-
-def _publish(part: Path, target: Path, force: bool) -> None:
-    """The finished ``.part`` under its final name: replacing only with ``force``."""
-    if force:
-        os.replace(part, target)  # a link in the way is replaced, not followed
-        return
-    try:
-        os.link(part, target, follow_symlinks=False)  # fails if target exists: no race
-    except FileExistsError:
-        raise UsageError(
-            f"{inert(str(target), limit=200)} appeared during the download; use --force."
-        ) from None
-    except OSError:
-        # No hard links on this file system: check, then rename.
-        if os.path.lexists(target):
-            raise UsageError(f"{inert(str(target), limit=200)} already exists.") from None
-        os.rename(part, target)
-        return
-    os.unlink(part)
