@@ -240,3 +240,16 @@ def test_a_file_name_with_control_characters_says_to_give_one(
     assert out == ""
     assert code == 2 and "\x1b" not in err and "--file-name" in err
     assert emu.requests == []
+
+
+def test_ctrl_c_during_a_download_leaves_nothing_and_says_so(
+    capsys: pytest.CaptureFixture[str], emu: Emulator, file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = create(capsys, "--no-watch")
+    package_id = out.split()[1]
+    (Path.cwd() / "back").mkdir()
+    monkeypatch.setattr(progress.Progress, "__call__", interrupt)
+    code, out, err = run(capsys, "download", package_id, "-o", "back")
+    assert code == 130 and out == ""
+    assert "Download interrupted: nothing was written to back/collector.zip" in err
+    assert os.listdir("back") == []

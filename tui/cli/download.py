@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from tui.api.models import Package
     from tui.config import Profile
     from tui.polling.clients import Demo
-from tui.cli.common import EXIT_OK, _client, _package_id, _Subject, _write
+from tui.cli.common import EXIT_OK, _client, _package_id, _Signalled, _Subject, _write
 
 #: A name from the server is used only when it is a plain file name.
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ +-]{0,200}")
@@ -72,6 +73,11 @@ def cmd_download(args: argparse.Namespace, profile: Profile, demo: Demo | None) 
             settings=settings,
             on_progress=progress,
         )
+    except (KeyboardInterrupt, _Signalled):
+        progress.end()
+        shown = inert(str(dest), limit=200)
+        print(f"cypkg: Download interrupted: nothing was written to {shown}.", file=sys.stderr)
+        raise
     finally:
         progress.end()
     _write(f"{got.sha256}  {inert(str(got.path), limit=4096)}\n")
