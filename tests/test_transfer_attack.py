@@ -372,3 +372,21 @@ def test_a_file_gone_before_hashing_or_uploading_is_one_sentence(tmp_path: Path)
         file_sha256(gone)
     with pytest.raises(DiskError, match=r"Cannot read .*gone\.zip: No such file"):
         upload_file("http://127.0.0.1:9/u", gone, settings=SETTINGS)
+
+
+def test_force_never_replaces_a_device_pipe_or_socket(
+    storage: Callable[[Script], Storage], tmp_path: Path
+) -> None:
+    """``-o /dev/null --force`` run as root would have put a regular file in place of
+    the device (and ``/dev/stdout``, a link to one, replaced the system's link)."""
+    server = storage(answer("200 OK", {"Content-Length": str(len(BODY))}, BODY))
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "link"
+    link.symlink_to(fifo)
+    for dest in (fifo, link, Path("/dev/null")):
+        with pytest.raises(UsageError, match="not a regular file"):
+            download_file(f"{server.url}/f", dest, force=True, settings=SETTINGS)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and link.is_symlink()
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert server.heads == []

@@ -30,6 +30,10 @@ class DiskError(CypkgError):
     title = "File error"
 
 
+class DestinationExists(UsageError):
+    """The download's destination is a file already (``--force`` replaces it)."""
+
+
 def check_upload_file(path: Path) -> int:
     """The size of a readable, non-empty regular file; UsageError otherwise (no request)."""
     shown = inert(str(path), limit=200)
@@ -74,8 +78,18 @@ def check_destination(path: Path, *, force: bool = False) -> Path:
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
             raise UsageError(f"{shown} is a directory.")
+        pointed = info
+        if stat.S_ISLNK(info.st_mode):
+            with contextlib.suppress(OSError):  # a dangling link is replaced like a file
+                pointed = path.stat()
+        if not (stat.S_ISREG(pointed.st_mode) or stat.S_ISLNK(pointed.st_mode)):
+            # Even with --force: as root, `-o /dev/null --force` would replace the device.
+            raise UsageError(
+                f"{shown} is not a regular file (a device, a pipe or a socket); "
+                "cypkg writes only files."
+            )
         if not force:
-            raise UsageError(f"{shown} already exists; use --force to replace it.")
+            raise DestinationExists(f"{shown} already exists; use --force to replace it.")
     if not path.parent.is_dir():
         raise UsageError(f"The directory of {shown} does not exist.")
     if not os.access(path.parent, os.W_OK | os.X_OK):
