@@ -253,3 +253,23 @@ def test_ctrl_c_during_a_download_leaves_nothing_and_says_so(
     assert code == 130 and out == ""
     assert "Download interrupted: nothing was written to back/collector.zip" in err
     assert os.listdir("back") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html>captive portal</html>",
+        b'{"packageId": "nope", "uploadTo": "https://s.example/u"}',
+        b"[]",
+        b'{"packageId": "' + b"x" * 3_000_000 + b'"}',
+    ],
+)
+def test_an_unreadable_create_answer_says_a_package_may_exist(
+    capsys: pytest.CaptureFixture[str], emu: Emulator, file: Path, body: bytes
+) -> None:
+    """A 201 whose body makes no sense: the service may have made a package all the same."""
+    emu.faults.body_next(1, body, status=201, path_prefix="/packages/v2")
+    code, out, err = create(capsys)
+    assert code == 6 and out == ""
+    assert "cypkg list --status started" in err, err
+    assert len(err) < 2000 and emu.count("PUT") == 0

@@ -126,7 +126,7 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
         raise
     finally:
         hashing.end()
-    from tui.api.errors import NetworkError
+    from tui.api.errors import InvalidResponse, NetworkError, ServerError
 
     with _client(profile, demo, subject=_Subject("create")) as client:
         try:
@@ -138,10 +138,13 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
             )
             print(note("", maybe), file=sys.stderr)
             raise
-        except NetworkError as exc:
+        except (NetworkError, InvalidResponse, ServerError) as exc:
+            # A lost answer, a 5xx from a gateway, a 2xx that makes no sense: in each,
+            # the service may have made the package.
+            also = f"{exc.hint} " if isinstance(exc, InvalidResponse) else ""
             exc.hint = (
-                "The create request may have reached the service before the answer was "
-                "lost: `cypkg list --status started` shows a package it made."
+                f"{also}The service may have made the package all the same: "
+                "`cypkg list --status started` shows a package it made."
             )
             raise
     if args.json:
