@@ -273,3 +273,35 @@ def test_an_unreadable_create_answer_says_a_package_may_exist(
     assert code == 6 and out == ""
     assert "cypkg list --status started" in err, err
     assert len(err) < 2000 and emu.count("PUT") == 0
+
+
+def test_a_lost_upload_answer_says_the_file_was_sent(
+    capsys: pytest.CaptureFixture[str], emu: Emulator, file: Path
+) -> None:
+    """Every byte sent, then no answer: the package may well succeed; not "no file"."""
+    import time
+
+    got: list[int] = []
+
+    def silent(conn: Any, head: bytes) -> None:
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        received = len(head.split(b"\r\n\r\n", 1)[1])
+        while received < length and (data := conn.recv(65536)):
+            received += len(data)
+        got.append(received)
+        time.sleep(3)  # and no answer
+
+    server = Storage(silent)
+    answer_body = {"packageId": PACKAGE_ID, "uploadTo": f"{server.url}/u?signature=SIG"}
+    emu.faults.body_next(
+        1, json.dumps(answer_body).encode(), status=201, path_prefix="/packages/v2"
+    )
+    try:
+        code, _, err = run(
+            capsys, "--request-timeout", "1", "create", "collector.zip", "--name", "x"
+        )
+    finally:
+        server.close()
+    assert code == 6 and got == [len(DATA)]
+    assert f"all {len(DATA)} bytes were sent" in err, err
+    assert f"cypkg watch {PACKAGE_ID}" in err and "becomes timeout" not in err

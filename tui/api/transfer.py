@@ -225,7 +225,9 @@ def _broke(
         if sent.limited or sent.ran_out:
             return RequestTimeout(
                 f"The {what} stalled {progress}: no progress within "
-                f"{sent.seconds:g} s (request deadline)."
+                f"{sent.seconds:g} s (request deadline).",
+                hint="Storage or the link is slow (transfers are not retried): try again, "
+                "or allow more with --request-timeout.",
             )
         return RequestTimeout(f"{timeout_kind(exc)} during the {what}, {progress}.")
     detail = inert(str(exc) or exc.__class__.__name__, limit=120)

@@ -158,11 +158,11 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
         uploaded = upload_file(created.upload_to, path, settings=settings, on_progress=progress)
     except (KeyboardInterrupt, _Signalled):
         progress.end()
-        _left_on_server(created, "The upload was interrupted")
+        _left_on_server(created, "The upload was interrupted", progress.last)
         raise
     except Exception:
         progress.end()
-        _left_on_server(created, "The upload did not complete")
+        _left_on_server(created, "The upload did not complete", progress.last)
         raise
     progress.end()
     if uploaded.sha256 != checksum:
@@ -183,9 +183,18 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
         raise
 
 
-def _left_on_server(created: Created, what: str) -> None:
+def _left_on_server(created: Created, what: str, sent: tuple[int, int | None]) -> None:
     from tui.cli.format import note
 
+    done, total = sent
+    if total is not None and done >= total:
+        # Storage may have the whole file: the package may well succeed.
+        text = (
+            f"{what}, but all {done} bytes were sent: package {created.package_id} may "
+            f"still become success; `cypkg watch {created.package_id}` shows how it ends."
+        )
+        print(note("", text), file=sys.stderr)
+        return
     text = (
         f"{what}: package {created.package_id} exists on the server, status started; "
         "with no file it becomes timeout after its upload timeout. Run `cypkg create` "

@@ -70,8 +70,11 @@ class Progress:
         self._drawn_at = -1.0
         self._quarter = 0
         self._open = False  # a bar is on the line, waiting for its newline
+        #: The last ``(done, total)`` reported (did an upload send its last byte?).
+        self.last: tuple[int, int | None] = (0, None)
 
     def __call__(self, done: int, total: int | None) -> None:
+        self.last = (done, total)
         now = self._clock()
         finished = total is not None and done >= total
         if self.terminal:
