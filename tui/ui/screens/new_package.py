@@ -314,6 +314,11 @@ class NewPackageScreen(CypkgScreen):
         state = self._state
         sent = ""
         if state is not None and state.phase == "upload" and state.total:
+            if state.done >= state.total:  # storage may have the whole file
+                return (
+                    f"{what}, but all {size_text(state.total)} were sent: package "
+                    f"{created.package_id} may still become success (look it up to see)."
+                )
             sent = f" after {size_text(state.done)} of {size_text(state.total)}"
         return (
             f"{what}{sent}: package {created.package_id} exists on the server, status "
