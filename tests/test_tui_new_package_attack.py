@@ -19,8 +19,8 @@ def left(done: int, total: int) -> str:
 
 def test_a_lost_answer_after_the_last_byte_is_not_a_missing_file() -> None:
     text = left(1000, 1000)
-    assert "all 1.0 kB were sent" in text and "may still become success" in text
-    assert "becomes timeout" not in text
+    assert "all 1.0 kB were sent but storage did not answer" in text
+    assert "either has its file" in text and "with no file it becomes timeout" not in text
 
 
 def test_a_broken_upload_leaves_a_started_package() -> None:

@@ -188,10 +188,12 @@ def _left_on_server(created: Created, what: str, sent: tuple[int, int | None]) -
 
     done, total = sent
     if total is not None and done >= total:
-        # Storage may have the whole file: the package may well succeed.
+        # Sent, but not known to be received: storage may have the whole file, or not.
         text = (
-            f"{what}, but all {done} bytes were sent: package {created.package_id} may "
-            f"still become success; `cypkg watch {created.package_id}` shows how it ends."
+            f"{what}: all {done} bytes were sent but storage did not answer; package "
+            f"{created.package_id} exists on the server, status started, and either has "
+            "its file (it becomes success or failed) or not (it becomes timeout): "
+            f"`cypkg watch {created.package_id}` shows which."
         )
         print(note("", text), file=sys.stderr)
         return

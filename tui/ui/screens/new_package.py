@@ -316,8 +316,9 @@ class NewPackageScreen(CypkgScreen):
         if state is not None and state.phase == "upload" and state.total:
             if state.done >= state.total:  # storage may have the whole file
                 return (
-                    f"{what}, but all {size_text(state.total)} were sent: package "
-                    f"{created.package_id} may still become success (look it up to see)."
+                    f"{what}: all {size_text(state.total)} were sent but storage did not "
+                    f"answer; package {created.package_id} either has its file (it becomes "
+                    "success or failed) or not (it becomes timeout): look it up to see."
                 )
             sent = f" after {size_text(state.done)} of {size_text(state.total)}"
         return (
