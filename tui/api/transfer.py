@@ -24,8 +24,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import secrets
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,18 +43,42 @@ from tui.api.errors import (
     NetworkError,
     RequestTimeout,
     ServerError,
-    UsageError,
+)
+from tui.api.localfiles import (
+    DiskError,
+    check_destination,
+    check_upload_file,
+    open_part,
+    publish,
+    reading,
 )
 from tui.api.responses import server_message, timeout_kind
 from tui.api.transport import Attempt, attempt, tls_verification, watch_client
 from tui.api.urls import is_loopback_host
 from tui.base.safe_text import inert
 
+__all__ = [
+    "CHUNK",
+    "DiskError",
+    "Downloaded",
+    "TransferCancelled",
+    "TransferError",
+    "TransferSettings",
+    "Uploaded",
+    "check_destination",
+    "check_upload_file",
+    "download_file",
+    "file_sha256",
+    "upload_file",
+]
+
 CHUNK = 256 * 1024
-#: An error answer from storage is read up to this much (for its message).
+#: The hint when storage and the package disagree on the file's size (not the network).
+_WRONG_SIZE = "Storage holds another file than the package describes; nothing was kept."
+#: The stall deadline restarts only once this much more has moved: a byte now and
+#: then (a trickle) keeps a socket alive, but is no progress.
+MIN_PROGRESS = 16 * 1024
 MAX_ERROR_BODY = 64 * 1024
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 #: ``on_progress(bytes_done, bytes_total)``; the total is None when unknown.
 Progress = Callable[[int, "int | None"], None]
@@ -106,25 +128,6 @@ class Downloaded:
 # -- files ------------------------------------------------------------------------------
 
 
-def check_upload_file(path: Path) -> int:
-    """The size of a readable, non-empty regular file; UsageError otherwise (no request)."""
-    shown = inert(str(path), limit=200)
-    try:
-        # Non-blocking: a FIFO given by mistake must not hang the open.
-        fd = os.open(path, os.O_RDONLY | _CLOEXEC | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise UsageError(f"Cannot read {shown}: {exc.strerror or exc}.") from None
-    try:
-        info = os.fstat(fd)
-    finally:
-        os.close(fd)
-    if not stat.S_ISREG(info.st_mode):
-        raise UsageError(f"{shown} is not a regular file.")
-    if info.st_size == 0:
-        raise UsageError(f"{shown} is empty: there is nothing to upload.")
-    return info.st_size
-
-
 def file_sha256(
     path: Path,
     *,
@@ -135,7 +138,7 @@ def file_sha256(
     """SHA-256 hex and size of a file, read in chunks."""
     digest = hashlib.sha256()
     done = 0
-    with path.open("rb") as handle:
+    with reading(path), path.open("rb") as handle:
         total = os.fstat(handle.fileno()).st_size
         while chunk := handle.read(chunk_size):
             if cancel is not None and cancel.is_set():
@@ -145,27 +148,6 @@ def file_sha256(
             if on_progress is not None:
                 on_progress(done, total)
     return digest.hexdigest(), done
-
-
-def check_destination(path: Path, *, force: bool = False) -> Path:
-    """Where a download may go; UsageError before any request when it may not."""
-    shown = inert(str(path), limit=200)
-    if not path.name or path.name in (".", ".."):
-        raise UsageError(f"{shown} does not name a file.")
-    try:
-        info = path.lstat()
-    except FileNotFoundError:
-        info = None
-    except OSError as exc:
-        raise UsageError(f"Cannot use {shown}: {exc.strerror or exc}.") from None
-    if info is not None:
-        if stat.S_ISDIR(info.st_mode):
-            raise UsageError(f"{shown} is a directory.")
-        if not force:
-            raise UsageError(f"{shown} already exists; use --force to replace it.")
-    if not path.parent.is_dir():
-        raise UsageError(f"The directory of {shown} does not exist.")
-    return path
 
 
 # -- HTTP ---------------------------------------------------------------------------------
@@ -196,9 +178,16 @@ def _client(url: str, settings: TransferSettings) -> httpx.Client:
     return client
 
 
-def _moved(sent: Attempt, seconds: float) -> None:
-    """Progress was made: the stall deadline starts again."""
-    sent.deadline = time.monotonic() + seconds
+class _Stall:
+    """The stall deadline of ``sent``: restarted by each MIN_PROGRESS bytes moved."""
+
+    def __init__(self, sent: Attempt, seconds: float) -> None:
+        self.sent, self.seconds, self.mark = sent, seconds, 0
+
+    def moved(self, done: int, finished: bool = False) -> None:
+        if finished or done - self.mark >= MIN_PROGRESS:
+            self.mark = done
+            self.sent.deadline = time.monotonic() + self.seconds
 
 
 def _refused(response: httpx.Response, what: str, where: str) -> ApiError:
@@ -236,7 +225,9 @@ def _broke(
         if sent.limited or sent.ran_out:
             return RequestTimeout(
                 f"The {what} stalled {progress}: no progress within "
-                f"{sent.seconds:g} s (request deadline)."
+                f"{sent.seconds:g} s (request deadline).",
+                hint="Storage or the link is slow (transfers are not retried): try again, "
+                "or allow more with --request-timeout.",
             )
         return RequestTimeout(f"{timeout_kind(exc)} during the {what}, {progress}.")
     detail = inert(str(exc) or exc.__class__.__name__, limit=120)
@@ -257,23 +248,26 @@ def upload_file(
     where = shown_url(url)
     digest = hashlib.sha256()
     done = 0
-    with path.open("rb") as handle, _client(url, settings) as client:
+    with reading(path):
+        handle = path.open("rb")
+    with handle, _client(url, settings) as client:
         size = os.fstat(handle.fileno()).st_size
         with attempt(settings.stall_timeout) as sent:
+            stall = _Stall(sent, settings.stall_timeout)
 
             def body() -> Iterator[bytes]:
                 nonlocal done
                 while done < size:
                     if cancel is not None and cancel.is_set():
                         raise TransferCancelled(f"Upload cancelled after {done} of {size} bytes.")
-                    chunk = handle.read(min(settings.chunk_size, size - done))
+                    with reading(path):
+                        chunk = handle.read(min(settings.chunk_size, size - done))
                     if not chunk:
-                        shrank = f"The file shrank while it was uploaded ({done} bytes)."
-                        raise TransferError(shrank)
+                        raise DiskError(f"The file shrank while it was uploaded ({done} bytes).")
                     digest.update(chunk)
                     done += len(chunk)
                     yield chunk
-                    _moved(sent, settings.stall_timeout)
+                    stall.moved(done, done == size)
                     if on_progress is not None:
                         on_progress(done, size)
 
@@ -311,19 +305,22 @@ def download_file(
     settings = settings or TransferSettings()
     check_storage_url(url, "download URL")
     target = check_destination(dest, force=force)
-    part = target.with_name(f"{target.name}.{secrets.token_hex(4)}.part")
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o666)
+    shown = inert(str(target), limit=200)
+    fd, part = open_part(target)  # before any request
     try:
-        with os.fdopen(fd, "wb") as out:
-            size, sha256 = _fetch(url, out, expected_size, settings, on_progress, cancel)
-            out.flush()
-            os.fsync(out.fileno())
-        _publish(part, target, force)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                size, sha256 = _fetch(url, out, expected_size, settings, on_progress, cancel)
+                out.flush()
+                os.fsync(out.fileno())
+            publish(part, target, force)
+        except OSError as exc:  # a full disk, an I/O error: one sentence, not a traceback
+            raise DiskError(f"Cannot write {shown}: {exc.strerror or exc}.") from None
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(part)
         if isinstance(exc, CypkgError):
-            exc.message += f" Nothing was written to {inert(str(target), limit=200)}."
+            exc.message += f" Nothing was written to {shown}."
             exc.args = (exc.message,)
         raise
     return Downloaded(target, size, sha256)
@@ -343,8 +340,10 @@ def _fetch(
     done = 0
     total = expected
     with _client(url, settings) as client, attempt(settings.stall_timeout) as sent:
+        stall = _Stall(sent, settings.stall_timeout)
         try:
-            # The file as stored: no compression asked for, so the bytes need no decoding.
+            # The file as stored: no compression asked for, and none undone if a server
+            # sends it anyway (a gzip bomb would fill the disk; the SHA-256 would differ).
             headers = {"Accept-Encoding": "identity"}
             timeout = sent.bound(settings.timeout)
             with client.stream("GET", url, headers=headers, timeout=timeout) as response:
@@ -355,24 +354,20 @@ def _fetch(
                     if expected is not None and int(declared) != expected:
                         raise TransferError(
                             f"{where} offers {declared} bytes, but the package's size is "
-                            f"{expected}."
+                            f"{expected}.",
+                            hint=_WRONG_SIZE,
                         )
                     total = int(declared)
-                encoded = response.headers.get("Content-Encoding", "").lower()
-                if encoded in ("", "identity"):
-                    chunks = response.iter_raw()  # as read: no re-chunking copies
-                else:
-                    chunks = response.iter_bytes(settings.chunk_size)
-                for chunk in chunks:
+                for chunk in response.iter_raw():  # as read: no re-chunking copies
                     if cancel is not None and cancel.is_set():
                         raise TransferCancelled(f"Download cancelled after {done} bytes.")
                     done += len(chunk)
                     if expected is not None and done > expected:
                         more = f"{where} sent more than the package's {expected} bytes."
-                        raise TransferError(more)
+                        raise TransferError(more, hint=_WRONG_SIZE)
                     digest.update(chunk)
                     write(chunk)
-                    _moved(sent, settings.stall_timeout)
+                    stall.moved(done)
                     if on_progress is not None:
                         on_progress(done, total)
         except httpx.HTTPError as exc:
@@ -380,23 +375,3 @@ def _fetch(
     if expected is not None and done != expected:
         raise TransferError(f"The download ended after {done} of {expected} bytes.")
     return done, digest.hexdigest()
-
-
-def _publish(part: Path, target: Path, force: bool) -> None:
-    """The finished ``.part`` under its final name: replacing only with ``force``."""
-    if force:
-        os.replace(part, target)  # a link in the way is replaced, not followed
-        return
-    try:
-        os.link(part, target, follow_symlinks=False)  # fails if target exists: no race
-    except FileExistsError:
-        raise UsageError(
-            f"{inert(str(target), limit=200)} appeared during the download; use --force."
-        ) from None
-    except OSError:
-        # No hard links on this file system: check, then rename.
-        if os.path.lexists(target):
-            raise UsageError(f"{inert(str(target), limit=200)} already exists.") from None
-        os.rename(part, target)
-        return
-    os.unlink(part)

@@ -106,21 +106,45 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
 
     path = Path(args.file)
     size = check_upload_file(path)
-    descriptor = build_form(args, path.name).build()
+    form = build_form(args, path.name)
+    problem = form.problems().get("file name")
+    if problem and args.file_name is None and form.file_name == path.name:
+        from tui.api.errors import UsageError
+
+        hint = "FILE's own name is the default; give another with --file-name NAME."
+        raise UsageError(f"Invalid file name: {problem}", hint=hint)
+    descriptor = form.build()
     hashing = Progress("checksum")
     try:
         checksum, _ = file_sha256(path, on_progress=hashing if size > 50_000_000 else None)
+    except (KeyboardInterrupt, _Signalled):
+        hashing.end()
+        print(
+            note("", "Interrupted while reading the file: nothing was sent to the server."),
+            file=sys.stderr,
+        )
+        raise
     finally:
         hashing.end()
-    from tui.api.errors import NetworkError
+    from tui.api.errors import InvalidResponse, NetworkError, ServerError
 
     with _client(profile, demo, subject=_Subject("create")) as client:
         try:
             created = client.create_package(descriptor, checksum)
-        except NetworkError as exc:
+        except (KeyboardInterrupt, _Signalled):
+            maybe = (
+                "Interrupted while creating: the service may have created a started package "
+                "(it times out with no file); `cypkg list --status started` shows it."
+            )
+            print(note("", maybe), file=sys.stderr)
+            raise
+        except (NetworkError, InvalidResponse, ServerError) as exc:
+            # A lost answer, a 5xx from a gateway, a 2xx that makes no sense: in each,
+            # the service may have made the package.
+            also = f"{exc.hint} " if isinstance(exc, InvalidResponse) else ""
             exc.hint = (
-                "The create request may have reached the service before the answer was "
-                "lost: `cypkg list --status started` shows a package it made."
+                f"{also}The service may have made the package all the same: "
+                "`cypkg list --status started` shows a package it made."
             )
             raise
     if args.json:
@@ -134,11 +158,11 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
         uploaded = upload_file(created.upload_to, path, settings=settings, on_progress=progress)
     except (KeyboardInterrupt, _Signalled):
         progress.end()
-        _left_on_server(created, "The upload was interrupted")
+        _left_on_server(created, "The upload was interrupted", progress.last)
         raise
     except Exception:
         progress.end()
-        _left_on_server(created, "The upload did not complete")
+        _left_on_server(created, "The upload did not complete", progress.last)
         raise
     progress.end()
     if uploaded.sha256 != checksum:
@@ -148,12 +172,31 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
     print(note(created.package_id, done + "."), file=sys.stderr)
     if args.no_watch:
         return EXIT_OK
-    return _watch(args, profile, demo, created.package_id)
+    try:
+        return _watch(args, profile, demo, created.package_id)
+    except (KeyboardInterrupt, _Signalled):
+        uploaded_text = (
+            f"Stopped watching: package {created.package_id} exists on the server and has "
+            f"its file; `cypkg watch {created.package_id}` shows how it ends."
+        )
+        print(note("", uploaded_text), file=sys.stderr)
+        raise
 
 
-def _left_on_server(created: Created, what: str) -> None:
+def _left_on_server(created: Created, what: str, sent: tuple[int, int | None]) -> None:
     from tui.cli.format import note
 
+    done, total = sent
+    if total is not None and done >= total:
+        # Sent, but not known to be received: storage may have the whole file, or not.
+        text = (
+            f"{what}: all {done} bytes were sent but storage did not answer; package "
+            f"{created.package_id} exists on the server, status started, and either has "
+            "its file (it becomes success or failed) or not (it becomes timeout): "
+            f"`cypkg watch {created.package_id}` shows which."
+        )
+        print(note("", text), file=sys.stderr)
+        return
     text = (
         f"{what}: package {created.package_id} exists on the server, status started; "
         "with no file it becomes timeout after its upload timeout. Run `cypkg create` "

@@ -6,13 +6,14 @@ Prints ``SHA-256  PATH`` on stdout (the format ``sha256sum -c`` reads).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tui.config import Profile
     from tui.polling.clients import Demo
-from tui.cli.common import EXIT_OK, _client, _package_id, _Subject, _write
+from tui.cli.common import EXIT_OK, _client, _package_id, _Signalled, _Subject, _write
 
 
 def add_download_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +65,11 @@ def cmd_download(args: argparse.Namespace, profile: Profile, demo: Demo | None) 
             settings=settings,
             on_progress=progress,
         )
+    except (KeyboardInterrupt, _Signalled):
+        progress.end()
+        shown = inert(str(dest), limit=200)
+        print(f"cypkg: Download interrupted: nothing was written to {shown}.", file=sys.stderr)
+        raise
     finally:
         progress.end()
     _write(f"{got.sha256}  {inert(str(got.path), limit=4096)}\n")

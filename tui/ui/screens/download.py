@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tui.api.errors import CypkgError, UsageError
+from tui.api.localfiles import DestinationExists
 from tui.api.models import Package
 from tui.api.package_file import default_file_name, no_file_reason
 from tui.api.transfer import TransferCancelled, check_destination, download_file
@@ -126,8 +127,7 @@ class DownloadScreen(ModalScreen[None]):
         try:
             check_destination(dest, force=force)
         except UsageError as exc:
-            exists = dest.exists() or dest.is_symlink()
-            if exists and not dest.is_dir():
+            if isinstance(exc, DestinationExists):  # not a device, a pipe: those never
                 self._confirmed = dest
                 shown = inert(str(dest), limit=200)
                 self._say(f"✘ {shown} exists. Enter again replaces it; Esc keeps it.", error=True)

@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.widgets import Button, Input, Static
 
 from tui.api.descriptor import DEFAULT_FILE_TYPE, DescriptorForm, field_problems, parse_version
-from tui.api.errors import CypkgError, NetworkError, UsageError
+from tui.api.errors import CypkgError, InvalidResponse, NetworkError, ServerError, UsageError
 from tui.api.transfer import TransferCancelled, check_upload_file, file_sha256, upload_file
 from tui.base.safe_text import inert
 from tui.ui.requests import InternalError, in_daemon_thread
@@ -297,7 +297,7 @@ class NewPackageScreen(CypkgScreen):
         state.begin("create")
         try:
             created = await create_package(self.cy, form.build(), checksum)
-        except NetworkError as exc:
+        except (NetworkError, InvalidResponse, ServerError) as exc:
             exc.hint = (
                 "The request may have reached the service before its answer was lost: "
                 "Browse (F3) lists a started package it made."
@@ -339,6 +339,12 @@ class NewPackageScreen(CypkgScreen):
         state = self._state
         sent = ""
         if state is not None and state.phase == "upload" and state.total:
+            if state.done >= state.total:  # storage may have the whole file
+                return (
+                    f"{what}: all {size_text(state.total)} were sent but storage did not "
+                    f"answer; package {created.package_id} either has its file (it becomes "
+                    "success or failed) or not (it becomes timeout): look it up to see."
+                )
             sent = f" after {size_text(state.done)} of {size_text(state.total)}"
         return (
             f"{what}{sent}: package {created.package_id} exists on the server, status "

@@ -4,7 +4,8 @@ The suggestion is the first name, in sorted order, of the typed directory that s
 with what follows the last ``/``; a directory's gets a ``/`` so the next name
 completes right after. The directory is read in a daemon thread (a slow network
 mount must not freeze the UI), and only so far: a huge directory costs no more
-than :data:`MAX_ENTRIES` names.
+than :data:`MAX_ENTRIES` names. A name that is not all printable characters is never
+suggested (it can still be typed).
 
 → or End pressed before the suggestion arrived (typed in a burst, or quickly after
 the last letter) still completes: the key waits for the listing (at most
@@ -51,6 +52,10 @@ def complete_path(value: str) -> str | None:
                     break
                 if entry.name.startswith(prefix) and entry.name != prefix:
                     if entry.name.startswith(".") and not show_hidden:
+                        continue
+                    if not entry.name.isprintable():
+                        # Escapes, bidi or zero-width characters, undecodable bytes: shown
+                        # as a suggestion they would reach the terminal (or mislead).
                         continue
                     try:
                         is_dir = entry.is_dir()
