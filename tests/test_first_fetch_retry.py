@@ -84,3 +84,5 @@ async def test_persistent_500_says_retrying_then_shows_the_panel(
         text = flat(screen_text(app))
         assert "✘ Server error" in text and "keeps trying by itself" in text
         assert "Try again later" not in text  # not both: it does try again by itself
+        # "What to do:" is followed by something to do (it said "The service had a problem.").
+        assert "What to do: Wait, or press r to try now" in text
