@@ -285,6 +285,8 @@ class LookupScreen(CypkgScreen):
         """The list's title, and how to reach it: the number keys work once the list has
         the focus (typed into the input they are part of an ID)."""
         kind = "Demo packages" if self.cy.startup.demo_entries else "Recent packages"
+        if count == 0:
+            return kind  # nothing to reach yet: the line below says so
         keys = "1" if count <= 1 else f"1–{min(count, 9)}"
         return f"{kind}: press ↓, then Enter (or a number key: {keys})"
 
