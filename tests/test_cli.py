@@ -437,3 +437,29 @@ def test_list_in_a_pipe_does_not_cut_names(
     assert code == 0 and "…" not in out
     for name in names:
         assert name in out
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 132])
+def test_list_in_a_terminal_fits_its_width(
+    env: Emulator, capsys: pytest.CaptureFixture[str], width: int
+) -> None:
+    """In a terminal the table fits the width, keeping the name readable and the ID whole:
+    at 80 columns it cut names to 12 characters and still ran 105 wide, so every row
+    wrapped onto a second line (found in tmux). Columns give way instead."""
+    from tui.api.models import parse_page
+    from tui.cli.format import package_table
+
+    code, out, _ = run(capsys, "list", "--page-size", "50", "--json")
+    assert code == 0
+    page = parse_page(json.loads(out))
+    lines = package_table(page, width).splitlines()
+    cells = [len(line) + line.count("⌛") for line in lines]  # ⌛ takes two cells
+    assert max(cells) <= width, max(lines, key=len)
+    assert lines[0].startswith("NAME") and "STATUS" in lines[0] and "PACKAGE ID" in lines[0]
+    for item in page.items:
+        row = next(line for line in lines if item.package_id in line)
+        # From 80 columns a name of up to 20 characters shows whole; a longer one keeps
+        # at least 19 and …; at 60 the ID (36) and status leave the name 10.
+        assert row.startswith(item.name[: 19 if width >= 80 else 9])
+    if width >= 132:
+        assert "CATEGORY" in lines[0] and "UPLOADED (UTC)" in lines[0]

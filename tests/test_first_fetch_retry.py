@@ -31,6 +31,10 @@ def test_policy_retries_the_first_fetch_quickly_then_backs_off() -> None:
     delays = [state.after_error(ServerError("boom", status=500), lambda: 0.5) for _ in range(4)]
     assert all(d is not None and d <= 0.1 for d in delays[:3]), delays
     assert state.retrying_first is False and delays[3] is not None and delays[3] >= 5.0
+    # The quick retries do not count towards the backoff: the panel says cypkg keeps
+    # trying, and it does at twice the interval, not 2**4 times (80 s at 5 s; in tmux
+    # the panel said "retrying at" 90 s later).
+    assert delays[3] <= 5.0 * 2 * 1.1
     # Once a package came, errors back off from the interval as before.
     late = PollState(interval=5.0, first_retry=QUICK)
     late.after_success(parse_package({"packageId": DEMO_PACKAGE_ID, "status": "started"}))
@@ -84,3 +88,5 @@ async def test_persistent_500_says_retrying_then_shows_the_panel(
         text = flat(screen_text(app))
         assert "✘ Server error" in text and "keeps trying by itself" in text
         assert "Try again later" not in text  # not both: it does try again by itself
+        # "What to do:" is followed by something to do (it said "The service had a problem.").
+        assert "What to do: Wait, or press r to try now" in text

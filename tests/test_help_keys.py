@@ -3,6 +3,8 @@ where it opens something, and says what the detail screen's Esc really does."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from tui.ui.hanging import hang_column, wrap_hanging
 
 
@@ -31,9 +33,9 @@ async def test_help_wraps_under_the_text_column(make_app) -> None:  # type: igno
         for line in drawn:
             assert len(line) <= width, line
             if line[:1].strip():
-                # Only headings and the introduction start at column 0, never the
-                # rest of a wrapped key or file line.
-                assert any(original.startswith(line) for original in flush), repr(line)
+                # Only headings and the introduction (a paragraph, wrapped as prose)
+                # start at column 0, never the rest of a wrapped key or file line.
+                assert any(line in original for original in flush), repr(line)
         copy_line = next(i for i, line in enumerate(drawn) if "[copy-id]" in line)
         assert not drawn[copy_line].startswith("  c ")  # the copy line did wrap …
         assert (
@@ -78,3 +80,30 @@ def test_wrap_hanging() -> None:
     assert all(part.startswith(" " * 21) for part in wrap_hanging(path, 60)[1:])
     # Too narrow for the text column: continuation under the line's own indent.
     assert all(part.startswith("  ") and part[2] != " " for part in wrap_hanging(line, 24)[1:])
+
+
+async def test_help_prose_rewraps_at_60_columns(make_app) -> None:  # type: ignore[no-untyped-def]
+    """The introduction and the budget note were hard-wrapped for 80 columns: at 60 a
+    line broke after "palette: every" and went on below (found in tmux at 60x20)."""
+    from tui.ui.screens.help import HelpScreen
+    from tui.ui.widgets.lazy import TextView
+
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        view = app.screen.query_one(TextView)
+        drawn: list[str] = view._wrapped
+        width = view.scrollable_content_region.width
+
+        def paragraph(first: int) -> list[str]:
+            end = next((i for i in range(first, len(drawn)) if not drawn[i].strip()), len(drawn))
+            return drawn[first:end]
+
+        intro = paragraph(next(i for i, x in enumerate(drawn) if x.startswith("Esc (or q")))
+        budget = paragraph(drawn.index("Daily request budget") + 2)
+        for lines in (intro, budget):
+            assert len(lines) > 1
+            for line, follows in pairwise(lines):
+                # A line that goes on below is full: the next word did not fit on it.
+                assert len(line) + 1 + len(follows.split()[0]) > width, (line, follows)

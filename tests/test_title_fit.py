@@ -63,6 +63,18 @@ def test_then_the_countdown_then_the_poll_status() -> None:
     assert title.endswith("…  ◷ started")
 
 
+def test_a_long_poll_status_keeps_its_first_part() -> None:
+    """Paused at 60 columns the row said only "amcache_shimcache_parser  ◷ started": the
+    whole "⏸ paused · updated 16:20:12 · p resumes" went at once (found in tmux). Its
+    first part stays where the rest does not fit."""
+    paused = Content("⏸ paused · updated 16:20:12 · p resumes")
+    title, status, countdown = row(58, status=paused, countdown=Content(""))
+    assert status == " ⏸ paused" and title.startswith("amcache_shim")
+    assert used(title, status, countdown) <= 58
+    title, status, _ = row(58, word=SUCCESS, status=FINAL, countdown=Content(""))
+    assert status == " final · updated 08:22:36"  # it fits whole: kept whole
+
+
 def test_at_40_columns_the_status_word_stays() -> None:
     title, status, countdown = row(38, word=SUCCESS, status=FINAL, countdown=Content(""))
     assert "✔ success" in title and title.startswith("amcache")

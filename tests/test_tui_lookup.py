@@ -131,6 +131,8 @@ async def test_corrupt_recent_file_is_ignored(make_app, tmp_path, screen_text) -
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "No packages opened yet" in screen_text(app)
+        # No key to press for an empty list (it said "a number key: 1"; found in tmux).
+        assert "press ↓" not in screen_text(app) and "number key" not in screen_text(app)
 
 
 async def test_header_shows_profile_region_and_user_host(make_app, emulator, screen_text) -> None:

@@ -108,6 +108,16 @@ async def test_reachable_by_keys_and_palette(make_app, wait_until) -> None:
         assert "Save profile" in settings_titles and "Test connection" in settings_titles
 
 
+async def test_buttons_fit_60_columns(make_app, screen_text) -> None:  # type: ignore[no-untyped-def]
+    """At 60 columns the last button read "Back (Esc" (found in tmux at 60x20)."""
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        assert "Back (Esc)" in screen_text(app)
+
+
 async def test_first_run_save_and_reload(make_app, emulator, screen_text, wait_until) -> None:
     """No config yet: fill the form by keyboard, save, and the file has it (0600)."""
     path = config_path()

@@ -44,6 +44,33 @@ async def test_back_from_a_recent_package_focuses_the_input(make_app, wait_until
         assert field.value == "https://a/v2/"
 
 
+async def test_text_typed_on_the_list_goes_to_the_input(make_app, wait_until) -> None:  # type: ignore[no-untyped-def]
+    """After ↓ the list has the focus; a URL typed there by hand lost its letters and
+    opened recent #2 at the `2` of /v2/ (found in tmux: ↓ h t 2). Text goes to the input,
+    and the rest of it with it; digits pressed first still open an entry."""
+    app = make_app()
+    app.recent.record(STARTED_SUCCESS_ID)
+    app.recent.record(DEMO_PACKAGE_ID)
+    async with app.run_test(size=(80, 24)) as pilot:
+        field = app.screen.query_one("#package-input", Input)
+        await pilot.press("down")
+        assert isinstance(app.focused, OptionList)
+        await pilot.press(*"https://a/v2/")
+        assert isinstance(app.screen, LookupScreen)
+        assert field.value == "https://a/v2/" and app.focused is field
+        # In one burst too (as a terminal sends fast typing): the focus moves only once
+        # the burst has been read, so the list itself must take the `2` as text.
+        field.value = ""
+        await pilot.press("down")
+        _burst(app, *"http://b/v2/")
+        await pilot.pause()
+        assert isinstance(app.screen, LookupScreen)
+        assert field.value == "http://b/v2/" and app.focused is field
+        # Bound keys keep their meaning on the list: `x` forgets, a digit opens.
+        await pilot.press("down", "x")
+        assert len(app.recent.ids()) == 1 and field.value == "http://b/v2/"
+
+
 async def test_paste_anywhere_on_the_lookup_screen_goes_to_the_input(make_app) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
     app.recent.record(DEMO_PACKAGE_ID)

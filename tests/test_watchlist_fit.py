@@ -147,3 +147,45 @@ async def test_summary_fits_and_finished_rows_say_how_long(
         assert any("took ≤" in line for line in lines) and any(
             "took: unknown" in line for line in lines
         )
+
+
+# -- rows fit the width from 54 columns up (tmux, 60x20: "16:04:45 · fin", a stray "…")
+
+FINAL = WatchTable.line_text_of  # the text of a row as drawn, without the cursor
+
+
+@pytest.mark.parametrize("width", range(54, 121))
+def test_every_row_and_the_header_fit_the_width(width: int) -> None:
+    from tui.ui.widgets.watch_table import WatchRow, header_line
+
+    row = WatchRow(
+        IDS[0],
+        "registry_hive_export",
+        "✘ failed",
+        "took ≤36s",
+        "16:04:45 · final",
+        Status.FAILED,
+        updated_short="16:04:45",
+    )
+    assert cell_len(FINAL(row, width)) <= width
+    assert cell_len(header_line(width)) <= width
+
+
+def test_a_narrow_final_row_keeps_its_time_whole() -> None:
+    """At 60 columns (59 inside the scrollbar gutter) the last column was cropped to
+    "16:04:45 · fin", and the cursor row ended in a stray "…" past blank cells."""
+    from tui.ui.widgets.watch_table import WatchRow
+
+    row = WatchRow(
+        IDS[0],
+        "registry_hive_export",
+        "✘ failed",
+        "took ≤36s",
+        "16:04:45 · final",
+        Status.FAILED,
+        updated_short="16:04:45",
+    )
+    text = FINAL(row, 59).rstrip()
+    assert text.endswith("16:04:45") and "…" not in text.split("✘")[1]
+    wide = FINAL(row, 79).rstrip()
+    assert wide.endswith("16:04:45 · final")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from datetime import datetime, timezone
 
 from tui.api.auth import AccessToken
@@ -113,16 +114,33 @@ def _cell(value: str, width: int) -> str:
     return value if len(value) <= width else value[: max(width - 1, 0)] + "…"
 
 
+def _cells(value: str) -> int:
+    """Terminal cells ``value`` takes: ``⌛`` is two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in value)
+
+
+def _pad(value: str, width: int) -> str:
+    value = _cell(value, width)
+    return value + " " * max(width - _cells(value), 0)
+
+
+#: In a terminal too narrow for every column these give way, in this order, before the
+#: name is cut below NAME_READABLE; the name, status and package ID always stay.
+_GIVE_WAY = ("CATEGORY", "VER", "SIZE", "UPLOADED (UTC)")
+NAME_READABLE = 20
+
+
 def package_table(page: PackagePage, width: int | None = 100) -> str:
-    """The page as a table ``width`` columns wide: the name gives way (to 12 characters
-    at least); ``width=None`` (a pipe, a file) cuts nothing."""
+    """The page as a table at most ``width`` cells wide: columns give way (see
+    ``_GIVE_WAY``), then the name is cut (with …); ``width=None`` (a pipe, a file)
+    cuts nothing."""
     if not page.items:
         return "No packages.\n"
-    headers = ("NAME", "STATUS", "CATEGORY", "VER", "SIZE", "UPLOADED (UTC)", "PACKAGE ID")
+    headers = ["NAME", "STATUS", "CATEGORY", "VER", "SIZE", "UPLOADED (UTC)", "PACKAGE ID"]
     rows = []
     for p in page.items:
         rows.append(
-            (
+            [
                 text(p.name, limit=80),
                 status_label(p),
                 text(p.category, limit=12),
@@ -130,17 +148,23 @@ def package_table(page: PackagePage, width: int | None = 100) -> str:
                 human_size(p.size).split(" (")[0],
                 p.uploaded_on.strftime("%Y-%m-%d %H:%M") if p.uploaded_on else MISSING,
                 text(p.package_id, limit=36),
-            )
+            ]
         )
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    fixed = sum(widths[1:]) + 2 * (len(headers) - 1)
+    widths = [max(_cells(h), *(_cells(r[i]) for r in rows)) for i, h in enumerate(headers)]
     if width is not None:
-        widths[0] = max(12, min(widths[0], width - fixed))
-    lines = ["  ".join(_cell(h, w).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+        for column in _GIVE_WAY:
+            fixed = sum(widths[1:]) + 2 * (len(headers) - 1)
+            if width - fixed >= min(widths[0], NAME_READABLE):
+                break
+            index = headers.index(column)
+            del headers[index], widths[index]
+            for row in rows:
+                del row[index]
+        fixed = sum(widths[1:]) + 2 * (len(headers) - 1)
+        widths[0] = max(8, min(widths[0], width - fixed))
+    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     for row in rows:
-        lines.append(
-            "  ".join(_cell(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-        )
+        lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
     total_items = page.total_number_of_items
     footer = f"page {page.page_number or '?'} of {page.total_pages or '?'}"
     if total_items is not None:

@@ -74,10 +74,13 @@ class PollState:
     first_retry: RetryPolicy | None = None
     #: The last error is being retried quickly (``first_retry``): not worth a panel yet.
     retrying_first: bool = False
+    #: Of ``consecutive_errors``, how many were retried quickly: the backoff from the
+    #: interval starts after them (twice the interval, not 2**4 times).
+    quick_errors: int = 0
 
     def after_success(self, package: Package, *, now: float | None = None) -> float | None:
         """Record a fetched package; seconds until the next poll, or None to stop."""
-        self.consecutive_errors = 0
+        self.consecutive_errors = self.quick_errors = 0
         self.retrying_first = False
         self.last_status = package.status
         self.give_up_reason = None
@@ -119,9 +122,10 @@ class PollState:
         quick = self._first_retry(error)
         if quick is not None:
             self.retrying_first = True
+            self.quick_errors += 1
             return quick
         interval = clamp_interval(self.interval, self.min_interval)
-        base = interval * 2.0 ** min(self.consecutive_errors, 10)
+        base = interval * 2.0 ** min(max(self.consecutive_errors - self.quick_errors, 1), 10)
         delay = min(base, MAX_ERROR_BACKOFF) * (0.9 + 0.2 * rng())
         delay = max(delay, self._paced(interval))  # a failed request counts too
         retry_after = getattr(error, "retry_after", None)

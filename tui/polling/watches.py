@@ -199,7 +199,7 @@ class WatchSet:
             self._forced.add(package_id)
         for watch in targets:
             if not watch.in_flight:
-                watch.poll.consecutive_errors = 0
+                watch.poll.consecutive_errors = watch.poll.quick_errors = 0
                 watch.once = watch.paused
                 # A key held down asks 30 times a second: one package is still asked
                 # at most once per minimum interval.

@@ -81,9 +81,10 @@ def binding_sections(app: App[Any]) -> list[tuple[str, list[BindingType]]]:
     """
     from tui.ui.screens.browser import BrowserScreen
     from tui.ui.screens.detail import DetailScreen
-    from tui.ui.screens.lookup import LookupScreen, RecentList
+    from tui.ui.screens.lookup import LookupScreen
     from tui.ui.screens.settings import SettingsScreen
     from tui.ui.screens.watchlist import WatchlistScreen
+    from tui.ui.widgets.recent_list import RecentList
 
     return [
         ("Everywhere", list(type(app).BINDINGS)),

@@ -190,19 +190,23 @@ def fit_title(
 
     The status word (``✔ success``) always shows. What gives way, in order: the
     name (down to :data:`MIN_NAME` cells, ending in "…"), the countdown ("next
-    14:05:10"), the poll status ("● live", "final · updated 08:22:36"), then the
-    rest of the name. Only a width narrower than the word itself cuts the word.
+    14:05:10"), the poll status after its first part ("⏸ paused · updated … ·
+    p resumes" keeps "⏸ paused"), the rest of the poll status, then the rest of the
+    name. Only a width narrower than the word itself cuts the word.
     """
     width = max(width, 0)
-    # Each step: (the name's floor, keep the countdown, keep the status).
-    for floor, keep_clock, keep_status in (
-        (MIN_NAME, True, True),
-        (MIN_NAME, False, True),
-        (MIN_NAME, False, False),
-        (0, False, False),
+    first = status.plain.find(" · ")
+    head = status[:first] if first > 0 else status
+    # Each step: (the name's floor, keep the countdown, the status shown).
+    for floor, keep_clock, kept in (
+        (MIN_NAME, True, status),
+        (MIN_NAME, False, status),
+        (MIN_NAME, False, head),
+        (MIN_NAME, False, Content("")),
+        (0, False, Content("")),
     ):
         clock = countdown if keep_clock else Content("")
-        shown = status if keep_status else Content("")
+        shown = kept
         if not keep_clock:
             shown = shown.rstrip(" ·")  # "● live ·" leads into the countdown
         if shown.plain and (word.plain or name.plain):

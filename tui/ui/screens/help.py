@@ -30,8 +30,9 @@ def help_text(app: CypkgApp) -> str:
     lines = [
         "cypkg — look up Cylance Optics packages and watch their upload status.",
         "",
-        "Esc (or q, F1) closes this help. Ctrl+P opens the command palette: every",
-        "action of the current screen is there too, and the themes.",
+        # Prose is one line a paragraph: the view wraps it at its width (60 columns too).
+        "Esc (or q, F1) closes this help. Ctrl+P opens the command palette: every"
+        " action of the current screen is there too, and the themes.",
     ]
     lines += keys_text(app)
     paths = describe_paths()
@@ -52,10 +53,10 @@ def help_text(app: CypkgApp) -> str:
         "",
         "Daily request budget",
         "────────────────────",
-        f"  {usage_text(daily.used_today(), daily.budget)} (UTC day, every cypkg of this",
-        "  user for this tenant). The tenant's quota is 100,000 a day for all its tools;",
-        "  near the budget, polling slows down so it lasts until 00:00 UTC.",
-        "  daily_budget in the profile, or CYPKG_DAILY_BUDGET, sets it.",
+        f"  {usage_text(daily.used_today(), daily.budget)} (UTC day, every cypkg of this"
+        " user for this tenant). The tenant's quota is 100,000 a day for all its tools;"
+        " near the budget, polling slows down so it lasts until 00:00 UTC."
+        " daily_budget in the profile, or CYPKG_DAILY_BUDGET, sets it.",
     ]
     lines += [
         "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult, SystemCommand
@@ -23,6 +23,7 @@ from tui.ui.screens.base import CypkgScreen
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.fields import STATUS_STYLES, ValueStatic, status_word
 from tui.ui.widgets.footer import Footer
+from tui.ui.widgets.recent_list import RecentList
 from tui.ui.widgets.still import StillInput
 
 if TYPE_CHECKING:
@@ -64,28 +65,6 @@ def validate_input(value: str) -> tuple[str | None, Content]:
     return package_id, Content.assemble(
         ("✔ ", "$text-success bold"), f"{package_id}{source} · Enter opens it"
     )
-
-
-class RecentList(OptionList):
-    """Recent (and demo) packages; Enter or 1–9 opens one, Delete forgets it."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("delete,x", "forget", "Forget", id="forget", tooltip="Remove from the list"),
-        *(Binding(str(n), f"open_nth({n})", f"Open #{n}", show=False) for n in range(1, 10)),
-    ]
-
-    def action_forget(self) -> None:
-        index = self.highlighted
-        if index is None:
-            return
-        option = self.get_option_at_index(index)
-        screen = cast("LookupScreen", self.screen)
-        screen.forget(option.id or "")
-
-    def action_open_nth(self, n: int) -> None:
-        if 0 < n <= self.option_count:
-            option = self.get_option_at_index(n - 1)
-            cast("LookupScreen", self.screen).open_package(option.id or "")
 
 
 class PackageInput(StillInput):
@@ -285,6 +264,8 @@ class LookupScreen(CypkgScreen):
         """The list's title, and how to reach it: the number keys work once the list has
         the focus (typed into the input they are part of an ID)."""
         kind = "Demo packages" if self.cy.startup.demo_entries else "Recent packages"
+        if count == 0:
+            return kind  # nothing to reach yet: the line below says so
         keys = "1" if count <= 1 else f"1–{min(count, 9)}"
         return f"{kind}: press ↓, then Enter (or a number key: {keys})"
 

@@ -97,14 +97,16 @@ def watch_row(
             elapsed = upload_took(package, seen)
     updated = "not fetched yet"
     problem = False
+    short = ""
     if watch is not None and watch.updated_at is not None:
         at = changed_at if changed_at is not None else watch.updated_at
         stamp = datetime.fromtimestamp(at, tz=timezone.utc).astimezone()
         updated = f"{stamp:%H:%M:%S}"
         if package is not None and package.status.is_terminal and not watch.active:
+            short = updated  # a narrow column keeps the time whole; the status says it ended
             updated += " · final"
     if watch is not None and watch.error is not None:
-        problem = True
+        problem, short = True, ""
         title = inert(watch.error.title, limit=24)
         if watch.in_flight:
             updated = "⚠ retrying now…"
@@ -114,7 +116,6 @@ def watch_row(
             updated = f"⚠ {title}, retry {human_duration(max(watch.due - monotonic, 0))}"
     elif watch is not None and watch.in_flight and watch.updated_at is None:
         updated = "fetching…"
-    short = ""
     if held is not None and watch is not None and watch.due is not None and not watch.in_flight:
         # "⏸ until …" where the column is narrow: the header says "rate limited" then.
         problem, updated, short = True, f"rate limited until {held}", f"⏸ until {held}"

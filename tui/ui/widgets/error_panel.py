@@ -15,7 +15,7 @@ RETRYING = "cypkg keeps trying by itself (see the top right)."
 #: A hint saying "try again later" would contradict it then: these say what is true
 #: (the CLI, which has stopped by then, keeps the errors' own hints).
 RETRYING_HINTS: dict[type[CypkgError], str] = {
-    ServerError: "The service had a problem.",
+    ServerError: "Wait, or press r to try now; if it lasts, the service is having trouble.",
     RequestTimeout: "The service or the link is slow; if it stays so, check the proxy.",
 }
 

@@ -37,9 +37,17 @@ NAME_ROOMY = 30
 NAME_MIN = 12
 
 
+#: The last column never gets narrower than a time ("16:04:45") and a cell.
+UPDATED_MIN = 9
+
+
 def updated_width(width: int) -> int:
     fixed = STATUS_WIDTH + ELAPSED_WIDTH + 3
-    return UPDATED_WIDE if width - fixed - UPDATED_WIDE >= NAME_ROOMY else UPDATED_WIDTH
+    if width - fixed - UPDATED_WIDE >= NAME_ROOMY:
+        return UPDATED_WIDE
+    # Narrow (60 columns): the last column gives way rather than run past the edge,
+    # where it would be cropped without "…" (its rows then say the shorter text).
+    return max(min(UPDATED_WIDTH, width - fixed - NAME_MIN), UPDATED_MIN)
 
 
 def name_width(width: int) -> int:
