@@ -113,3 +113,34 @@ def test_fit_drops_whole_entries_from_the_right() -> None:
     assert fit(entries, 10) == entries[:1]
     assert fit(entries, 5) == entries[:1]
     assert fit(entries, 4) == []
+
+
+async def test_a_final_package_offers_no_pause(make_app, screen_text, wait_until) -> None:  # type: ignore[no-untyped-def]
+    """Nothing polls a finished package: the footer must not offer `p Pause` (it said so,
+    and pressing it only answered 'Nothing to pause')."""
+    from tui.emulator.seed import DEMO_PACKAGE_ID
+
+    app = make_app()
+    async with app.run_test(size=(100, 24)) as pilot:
+        app.action_open_package(DEMO_PACKAGE_ID)
+        await wait_until(pilot, lambda: getattr(app.screen, "package", None) is not None)
+        await pilot.pause()
+        row = _footer_row(app, screen_text)
+        _check_row(app, row)
+        assert "Pause" not in row and "Resume" not in row, row
+        assert "w Watch" in row
+
+
+async def test_pause_goes_when_the_upload_ends(
+    make_app, fake_clock, screen_text, wait_until
+) -> None:  # type: ignore[no-untyped-def]
+    from tui.emulator.seed import SUCCESS_AFTER
+
+    app = make_app(package_id=STARTED_SUCCESS_ID)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await wait_until(pilot, lambda: "p Pause" in _footer_row(app, screen_text), what="Pause")
+        fake_clock.advance(SUCCESS_AFTER + 1)  # the emulator's upload ends
+        await pilot.press("r")
+        await wait_until(
+            pilot, lambda: "Pause" not in _footer_row(app, screen_text), what="no Pause"
+        )

@@ -225,7 +225,12 @@ class DetailScreen(CypkgScreen):
     # -- results --------------------------------------------------------------------
 
     def _apply_package(self, package: Package) -> None:
+        ended = package.status.is_terminal and not (
+            self.package is not None and self.package.status.is_terminal
+        )
         self.package = package
+        if ended:
+            self.refresh_bindings()  # the footer's p goes (see check_action)
         self.error = None
         self._render_package()
         self._record_status()
@@ -397,6 +402,8 @@ class DetailScreen(CypkgScreen):
             # Left/right belong to the tabs only while the package is shown.
             return self.tabs.shown
         if action in ("pause", "resume"):
+            if not self.paused and self.package is not None and self.package.status.is_terminal:
+                return False  # nothing polls a finished package: no key to offer
             return self.paused == (action == "resume")
         return True
 
