@@ -199,10 +199,10 @@ async def test_refresh_now(make_app, emulator, wait_until, screen_text) -> None:
         await wait_until(pilot, lambda: emulator.count("GET", "/packages") == count + 1)
         await app.workers.wait_for_complete()
         assert emulator.count("GET", "/packages") == count + 1
-        # A final status is not polled: p says so instead of pausing nothing.
+        # A final status is not polled: no p in the footer, and p pauses nothing.
         await pilot.press("p")
         assert not app.screen.paused
-        assert "Nothing to pause" in list(app._notifications)[-1].message
+        assert "Pause" not in screen_text(app).splitlines()[-1]
 
 
 async def test_one_request_in_flight(make_app, emulator_profile, wait_until) -> None:
