@@ -68,3 +68,21 @@ def test_run_app_keeps_the_error_that_ended_it(
     text = (state_dir() / FILE_NAME).read_text()
     assert "RuntimeError: boom near" in text and SECRET[:16] not in text
     assert str(state_dir() / FILE_NAME) in capsys.readouterr().err
+
+
+def test_the_first_error_is_kept_when_printing_it_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a hangup Textual's own print of the error fails (EIO) and escapes ``run``:
+    the crash file keeps the error that ended the app, not that EIO."""
+
+    def run(self: CypkgApp) -> None:
+        try:
+            failing()
+        except RuntimeError as error:
+            self._exception = error  # where Textual keeps it
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(CypkgApp, "run", run)
+    with pytest.raises(OSError):
+        startup.run_app(api_url="http://127.0.0.1:9")
+    text = (state_dir() / FILE_NAME).read_text()
+    assert "RuntimeError: boom near" in text and "Input/output error" not in text

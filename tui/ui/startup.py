@@ -118,12 +118,15 @@ def run_app(
         with exit_on_signals(app):
             app.run()
     except Exception as escaped:
-        report_crash(escaped, (startup.profile.app_secret, app.profile.app_secret))
-        raise
-    # Textual keeps the first error that reached the app (private; the exit status is 1).
-    error = getattr(app, "_exception", None)
-    if app.return_code == 1 and isinstance(error, BaseException):
+        # Mostly Textual printing the app's error to a hung-up terminal (EIO): the
+        # error worth keeping is the first one, which it keeps (private; exit status 1).
+        first = getattr(app, "_exception", None)
+        error = first if isinstance(first, BaseException) else escaped
         report_crash(error, (startup.profile.app_secret, app.profile.app_secret))
+        raise
+    first = getattr(app, "_exception", None)
+    if app.return_code == 1 and isinstance(first, BaseException):
+        report_crash(first, (startup.profile.app_secret, app.profile.app_secret))
     return app.return_code or 0
 
 
