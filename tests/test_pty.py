@@ -154,7 +154,9 @@ def test_signals_and_hangups_exit_cleanly(emulator: Emulator, tmp_path: Path) ->
         apps["cli"].hang_up()
         for name, (_, code) in EXITS.items():
             app = apps[name]
-            assert app.wait(label=name) == code, name
+            crash = Path(envs[name]["XDG_STATE_HOME"], "cypkg", "crash.txt")
+            # After a hangup the crash file is the only place an error's traceback is left.
+            assert app.wait(label=name) == code, (name, crash.exists() and crash.read_text())
             if name != "hangup":  # after a hangup nothing can be read any more
                 assert ends_restored(app.output), (name, app.output[-300:])
             assert b"Traceback" not in app.output, name

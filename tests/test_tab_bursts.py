@@ -197,3 +197,32 @@ async def test_pane_never_composed_is_not_filled(make_app, wait_until, monkeypat
         assert "raw" not in screen.tabs.built
         app.exit(None, 129)
     assert app.return_code == 129
+
+
+@pytest.mark.parametrize("tab", ["descriptor", "examples", "uploader", "raw"])
+async def test_tab_switch_as_the_app_exits(make_app, wait_until, tab) -> None:  # type: ignore[no-untyped-def]
+    """A tab's activation handled after ``app.exit`` (SIGHUP while switching tabs) must
+    not mount its pane: Textual refuses a mount once the app is exiting (MountError),
+    and the hung-up app then exited 1 instead of 129."""
+    app = make_app(package_id=DEMO_PACKAGE_ID)
+    async with app.run_test(size=(80, 24)):
+        screen = await open_package(app, wait_until, DEMO_PACKAGE_ID)
+        screen.tabs.show_tab(tab)  # its activation is handled after the exit below
+        app.exit(None, 129)
+    assert app.return_code == 129
+
+
+@pytest.mark.parametrize("spins", range(8))
+@pytest.mark.parametrize("tab", ["descriptor", "examples"])
+async def test_exit_at_any_step_of_a_pane_build(make_app, wait_until, tab, spins) -> None:  # type: ignore[no-untyped-def]
+    """The exit lands ``spins`` loop steps into a tab switch: before the mount, between
+    the pane's compose and its children's (the Examples pane then lacked its parts:
+    NoMatches in on_mount or in the fill), or after. Every case exits 129."""
+    app = make_app(package_id=DEMO_PACKAGE_ID)
+    async with app.run_test(size=(80, 24)):
+        screen = await open_package(app, wait_until, DEMO_PACKAGE_ID)
+        screen.tabs.show_tab(tab)
+        for _ in range(spins):
+            await asyncio.sleep(0)
+        app.exit(None, 129)
+    assert app.return_code == 129

@@ -25,6 +25,7 @@ from tui.config import (
 if TYPE_CHECKING:
     from tui.polling.clients import Demo
 from tui.ui.app import CypkgApp
+from tui.ui.crash import report_crash
 from tui.ui.options import AppOptions, DemoEntry, Startup
 
 
@@ -113,8 +114,19 @@ def run_app(
         request_timeout=request_timeout,
     )
     app = CypkgApp(startup, AppOptions(theme=theme))
-    with exit_on_signals(app):
-        app.run()
+    try:
+        with exit_on_signals(app):
+            app.run()
+    except Exception as escaped:
+        # Mostly Textual printing the app's error to a hung-up terminal (EIO): the
+        # error worth keeping is the first one, which it keeps (private; exit status 1).
+        first = getattr(app, "_exception", None)
+        error = first if isinstance(first, BaseException) else escaped
+        report_crash(error, (startup.profile.app_secret, app.profile.app_secret))
+        raise
+    first = getattr(app, "_exception", None)
+    if app.return_code == 1 and isinstance(first, BaseException):
+        report_crash(first, (startup.profile.app_secret, app.profile.app_secret))
     return app.return_code or 0
 
 

@@ -169,11 +169,15 @@ class PackageTabs(SteadyTabs):
         holder = self.query_one(f"#{tab}", TabPane)
         if kind is None or tab in self.built or holder.children:
             return
+        if not holder.is_attached:
+            # The app is exiting (a hangup or signal came before this activation was
+            # handled): Textual refuses to mount then, and the error would exit 1.
+            return
         pane = kind(id=f"{tab}-pane")
         await holder.mount(pane)
-        if not pane.children:
+        if not pane.children or not pane.is_attached:
             # The app is closing (a hangup or signal during the mount): the pane was
-            # never composed, and filling it would raise.
+            # never composed, or only in part, and filling it would raise.
             return
         self.built[tab] = pane
         if self.package is not None and self.shown:

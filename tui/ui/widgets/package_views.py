@@ -210,17 +210,21 @@ class ExamplesPane(Vertical):
         self._loaded = False
 
     def compose(self) -> ComposeResult:
+        # Shown as empty until filled; set here, not by querying in on_mount: when the
+        # app closes during the mount, the children are never mounted (NoMatches).
         yield Static("This package has no examples.", id="examples-empty")
-        yield Static(
+        header = Static(
             Content(f"{'#':>6}  {'Description':<{ExampleList.DESCRIPTION_WIDTH}}  Invocation"),
             id="examples-header",
         )
-        yield ExampleList(id="examples-list")
-        with VerticalScroll(id="example-detail"):
+        header.display = False
+        yield header
+        examples = ExampleList(id="examples-list")
+        examples.display = False
+        yield examples
+        with VerticalScroll(id="example-detail") as detail:
+            detail.display = False
             yield ValueStatic(id="example-detail-text")
-
-    def on_mount(self) -> None:
-        self._set_empty(True)
 
     def _set_empty(self, empty: bool) -> None:
         self.query_one("#examples-empty").display = empty
