@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -28,8 +28,6 @@ from tui.api.auth import (
     cache_key,
     token_expiry,
 )
-from tui.api.created import Created, parse_created
-from tui.api.descriptor import create_body
 from tui.api.errors import (
     ApiError,
     AuthFailed,
@@ -63,6 +61,9 @@ from tui.api.retry import RETRYABLE_STATUS, RetryPolicy, describe_wait, parse_re
 from tui.api.transport import attempt, tls_verification, watch_client
 from tui.api.urls import is_loopback_host, normalize_base_url
 from tui.base.safe_text import mask_secrets
+
+if TYPE_CHECKING:
+    from tui.api.created import Created
 
 SCOPE_READ = "opticspkgconfig:read"
 SCOPE_LIST = "opticspkgconfig:list"
@@ -206,6 +207,10 @@ class CylanceClient:
         Never retried, but for one fresh token after a 401 (refused, so nothing was
         made): a second POST after a lost answer would create a second package.
         """
+        # Imported here: `cypkg get` and the TUI's start-up do not pay for them.
+        from tui.api.created import parse_created
+        from tui.api.descriptor import create_body
+
         body = create_body(descriptor, checksum)  # validated before any request
         for fresh in (False, True):
             token = self.authenticate(force=fresh)
