@@ -107,3 +107,21 @@ async def test_help_prose_rewraps_at_60_columns(make_app) -> None:  # type: igno
             for line, follows in pairwise(lines):
                 # A line that goes on below is full: the next word did not fit on it.
                 assert len(line) + 1 + len(follows.split()[0]) > width, (line, follows)
+
+
+async def test_help_covers_the_new_package_screen_and_the_download(make_app) -> None:  # type: ignore[no-untyped-def]
+    """F1 lists every screen's keys: the New package screen (ctrl+o, the examples
+    editor's e/x, → completing the path) and the download key d were missing."""
+    from tui.ui.screens.help import help_text
+
+    app = make_app()
+    async with app.run_test(size=(100, 24)):
+        text = help_text(app)
+    lookup = [line.split()[0] for line in _section(text, "Lookup")]
+    assert "^n" in lookup or "ctrl+n" in lookup, lookup
+    detail = [line.split()[0] for line in _section(text, "Package detail")]
+    assert "d" in detail, detail
+    new = " ".join(_section(text, "New package (ctrl+n)"))
+    for key in ("^o", "e", "x", "→"):
+        assert key in new, (key, new)
+    assert "Download box" in text

@@ -81,15 +81,24 @@ def binding_sections(app: App[Any]) -> list[tuple[str, list[BindingType]]]:
     """
     from tui.ui.screens.browser import BrowserScreen
     from tui.ui.screens.detail import DetailScreen
+    from tui.ui.screens.download import DownloadScreen
     from tui.ui.screens.lookup import LookupScreen
+    from tui.ui.screens.new_package import NewPackageScreen
     from tui.ui.screens.settings import SettingsScreen
     from tui.ui.screens.watchlist import WatchlistScreen
+    from tui.ui.widgets.examples_editor import ExampleOptions
+    from tui.ui.widgets.path_input import PathInput
     from tui.ui.widgets.recent_list import RecentList
 
     return [
         ("Everywhere", list(type(app).BINDINGS)),
         ("Lookup", [ENTER_LOOKUP, *LookupScreen.BINDINGS, *RecentList.BINDINGS]),
         ("Package detail", list(DetailScreen.BINDINGS)),
+        ("Download box (d)", list(DownloadScreen.BINDINGS)),
+        (
+            "New package (ctrl+n)",
+            [*NewPackageScreen.BINDINGS, *PathInput.BINDINGS, *ExampleOptions.BINDINGS],
+        ),
         ("Package browser (F3)", [ENTER_ROW, *BrowserScreen.BINDINGS]),
         ("Watchlist (F4)", [ENTER_ROW, *WatchlistScreen.BINDINGS]),
         ("Settings (F2)", list(SettingsScreen.BINDINGS)),

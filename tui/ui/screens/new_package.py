@@ -90,7 +90,14 @@ class NewPackageScreen(CypkgScreen):
         Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
         Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
         # The same for Enter, which moves on too (see action_enter).
-        Binding("enter", "enter", "Next field", show=False, priority=True),
+        Binding(
+            "enter",
+            "enter",
+            "Next field",
+            show=False,
+            priority=True,
+            tooltip="Next field; in the invocation field, add the example; on Create, create",
+        ),
     ]
 
     def __init__(self) -> None:

@@ -85,7 +85,14 @@ class PathInput(StillInput):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: handled when the app reads the key, in the order typed (a plain
         # binding runs once the key came back from the input, after later keys).
-        Binding("right", "complete('right')", "Complete", show=False, priority=True),
+        Binding(
+            "right",
+            "complete('right')",
+            "Complete",
+            show=False,
+            priority=True,
+            tooltip="Complete the file path (at the end of the text; End too)",
+        ),
         Binding("end", "complete('end')", "Complete", show=False, priority=True),
     ]
 
