@@ -463,3 +463,23 @@ def test_list_in_a_terminal_fits_its_width(
         assert row.startswith(item.name[: 19 if width >= 80 else 9])
     if width >= 132:
         assert "CATEGORY" in lines[0] and "UPLOADED (UTC)" in lines[0]
+
+
+def test_an_internal_error_with_stderr_gone_still_exits_70(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a hangup stderr raises EIO: the last-resort message must not turn the
+    exit into Python's own traceback and status 1."""
+    import errno
+
+    class DeadTerminal:
+        def write(self, text: str) -> int:
+            raise OSError(errno.EIO, "Input/output error")
+
+        def flush(self) -> None:
+            raise OSError(errno.EIO, "Input/output error")
+
+    def boom(args: object) -> int:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("tui.cli._dispatch", boom)
+    monkeypatch.setattr(sys, "stderr", DeadTerminal())
+    assert cli.main(["get", "5b0c7a1e-3f2d-4e8a-9c61-7d2e4f8a1b30"]) == cli_common.EXIT_INTERNAL

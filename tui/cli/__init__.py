@@ -72,13 +72,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: one line, no traceback
         from tui.api.errors import CypkgError
 
-        if isinstance(exc, CypkgError):
-            return _fail(exc)
-        print(
-            f"cypkg: internal error: {exc.__class__.__name__} (please report this bug)",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+        # stderr may be gone (a hung-up terminal): saying so must not raise again.
+        with contextlib.suppress(OSError):
+            if isinstance(exc, CypkgError):
+                return _fail(exc)
+            print(
+                f"cypkg: internal error: {exc.__class__.__name__} (please report this bug)",
+                file=sys.stderr,
+            )
+        return exc.exit_code if isinstance(exc, CypkgError) else EXIT_INTERNAL
 
 
 def _fail(error: Exception) -> int:
