@@ -3,7 +3,9 @@
 Receiving a chunk (socket reads, HTTP parsing) holds the GIL; hashing a chunk and
 writing it to a file mostly release it. On a thread of their own they overlap the
 receiving of the next chunks instead of taking turns with it: a download gets close
-to the speed of its slowest part rather than the sum of all parts.
+to the speed of its slowest part rather than the sum of all parts. (Measured on 200 MB
+against the emulator: hashing in the receiving thread instead, or on a third thread,
+was no faster on 2 cores, and less steady.)
 
 The queue holds at most ``depth`` chunks: a disk slower than the network makes the
 receiver wait (and so the socket, and so the server), never memory grow. An error of
