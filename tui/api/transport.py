@@ -16,6 +16,10 @@ Both are per thread: a client is shared by the TUI's worker threads, and a synch
 httpx request does all its I/O in the thread that sent it. The streams are put under a
 client's connection pools by :func:`watch_client`. (Name resolution is not a socket
 operation and is not bounded here.)
+
+httpcore reads 64 KiB at a time; a client that moves large bodies (a package file) may
+ask its streams for more per read (``min_read``): each read costs the same parsing
+and bookkeeping in Python whatever its size, so fewer, larger reads are faster.
 """
 
 from __future__ import annotations
@@ -134,10 +138,13 @@ def _limit(timeout: float | None, error: type[Exception]) -> float | None:
 class _Stream(httpcore.NetworkStream):
     """A network stream bounded by, and reporting what it reads to, the current attempt."""
 
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
+    def __init__(self, inner: httpcore.NetworkStream, min_read: int = 0) -> None:
+        self._inner, self._min_read = inner, min_read
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        # More than asked is safe: h11 buffers whatever it is given, and a server
+        # sends nothing unasked (a read returns what has arrived, never waits for more).
+        max_bytes = max(max_bytes, self._min_read)
         data = self._inner.read(max_bytes, _limit(timeout, httpcore.ReadTimeout))
         state = current()
         if state is not None:
@@ -157,7 +164,8 @@ class _Stream(httpcore.NetworkStream):
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
         timeout = _limit(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+        inner = self._inner.start_tls(ssl_context, server_hostname, timeout)
+        return _Stream(inner, self._min_read)
 
     def get_extra_info(self, info: str) -> typing.Any:
         return self._inner.get_extra_info(info)
@@ -166,8 +174,8 @@ class _Stream(httpcore.NetworkStream):
 class _Backend(httpcore.NetworkBackend):
     """Opens connections as the wrapped backend does, within the deadline; watches them."""
 
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
+    def __init__(self, inner: httpcore.NetworkBackend, min_read: int = 0) -> None:
+        self._inner, self._min_read = inner, min_read
 
     def connect_tcp(
         self,
@@ -179,7 +187,7 @@ class _Backend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         timeout = _limit(timeout, httpcore.ConnectTimeout)
         stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        return _Stream(stream)
+        return _Stream(stream, self._min_read)
 
     def connect_unix_socket(
         self,
@@ -188,14 +196,17 @@ class _Backend(httpcore.NetworkBackend):
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
         timeout = _limit(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_unix_socket(path, timeout, socket_options))
+        stream = self._inner.connect_unix_socket(path, timeout, socket_options)
+        return _Stream(stream, self._min_read)
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
 
 
-def watch_client(client: httpx.Client) -> int:
+def watch_client(client: httpx.Client, *, min_read: int = 0) -> int:
     """Put every connection pool of ``client`` on watched streams; how many were.
+
+    Those streams read at least ``min_read`` bytes at a time (when that many arrived).
 
     httpx offers no public way to give its pools a network backend, so this reaches
     into the transports it built (the default one and one per proxy). A future httpx
@@ -210,7 +221,7 @@ def watch_client(client: httpx.Client) -> int:
         pool = getattr(transport, "_pool", None)
         backend = getattr(pool, "_network_backend", None)
         if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _Backend):
-            pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
+            pool._network_backend = _Backend(backend, min_read)  # type: ignore[union-attr]
             watched += 1
     return watched
 
