@@ -102,7 +102,8 @@ def build_form(args: argparse.Namespace, file_name: str) -> DescriptorForm:
 def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) -> int:
     from tui.api.transfer import TransferSettings, check_upload_file, file_sha256, upload_file
     from tui.cli.format import note
-    from tui.cli.progress import Progress, size_text
+    from tui.cli.progress import Progress
+    from tui.polling.present import transfer_size
 
     path = Path(args.file)
     size = check_upload_file(path)
@@ -152,7 +153,7 @@ def cmd_create(args: argparse.Namespace, profile: Profile, demo: Demo | None) ->
     else:
         _write(f"created {created.package_id}\n")
     settings = TransferSettings(ca_bundle=profile.ca_bundle, stall_timeout=profile.request_timeout)
-    print(note(created.package_id, f"uploading {size_text(size)}…"), file=sys.stderr)
+    print(note(created.package_id, f"uploading {transfer_size(size)}…"), file=sys.stderr)
     progress = Progress("upload")
     try:
         uploaded = upload_file(created.upload_to, path, settings=settings, on_progress=progress)

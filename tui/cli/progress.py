@@ -16,18 +16,11 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from tui.polling.present import eta_clock, transfer_size
+
 _WIDTH = 24
 _MIN_WIDTH = 10
 _REDRAW = 0.1
-_MB = 1_000_000
-
-
-def size_text(count: float) -> str:
-    if count >= _MB:
-        return f"{count / _MB:.1f} MB"
-    if count >= 1000:
-        return f"{count / 1000:.1f} kB"
-    return f"{int(count)} B"
 
 
 def _columns(stream: TextIO) -> int:
@@ -35,12 +28,6 @@ def _columns(stream: TextIO) -> int:
         return os.get_terminal_size(stream.fileno()).columns or 80
     except (AttributeError, OSError, ValueError):
         return 80
-
-
-def _clock_text(seconds: float) -> str:
-    seconds = int(seconds + 0.5)
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02}:{rest % 60:02}" if hours else f"{rest // 60}:{rest % 60:02}"
 
 
 class Progress:
@@ -100,14 +87,12 @@ class Progress:
         share = None
         if total:
             share = min(done / total, 1.0)
-            fields += [f"{share * 100:.0f}%", f"{size_text(done)} of {size_text(total)}"]
+            fields += [f"{share * 100:.0f}%", f"{transfer_size(done)} of {transfer_size(total)}"]
         else:
-            fields.append(size_text(done))
-        speed = f"{size_text(rate)}/s"
+            fields.append(transfer_size(done))
+        speed = f"{transfer_size(rate)}/s"
         eta = (
-            f"ETA {_clock_text((total - done) / rate)}"
-            if total and rate > 0 and done < total
-            else ""
+            f"ETA {eta_clock((total - done) / rate)}" if total and rate > 0 and done < total else ""
         )
         # The last column is never written: some terminals wrap as soon as it is.
         room = columns - 1 if columns > 0 and self.terminal else 1 << 30

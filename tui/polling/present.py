@@ -56,6 +56,22 @@ def human_size(size: int | None) -> str:
     return human if size < 1024 else f"{human} ({size:,} bytes)"
 
 
+def transfer_size(count: float) -> str:
+    """``12.3 MB``, ``4.0 kB``, ``512 B``: decimal units, like curl's and the rates beside them."""
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.1f} MB"
+    if count >= 1000:
+        return f"{count / 1000:.1f} kB"
+    return f"{int(count)} B"
+
+
+def eta_clock(seconds: float) -> str:
+    """``0:04``, ``1:02:03``: time left, as a clock."""
+    seconds = int(seconds + 0.5)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02}:{rest % 60:02}" if hours else f"{rest // 60}:{rest % 60:02}"
+
+
 def human_duration(seconds: float | None) -> str:
     """``4m 10s``, ``2h 5m``, ``3d 4h``; ``—`` when unknown."""
     if seconds is None:

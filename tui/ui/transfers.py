@@ -17,27 +17,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tui.api.transfer import TransferSettings
+from tui.polling.present import eta_clock, transfer_size
 
 if TYPE_CHECKING:
     from tui.api.created import Created
     from tui.config import Profile
     from tui.ui.app import CypkgApp
-
-_MB = 1_000_000
-
-
-def size_text(count: float) -> str:
-    if count >= _MB:
-        return f"{count / _MB:.1f} MB"
-    if count >= 1000:
-        return f"{count / 1000:.1f} kB"
-    return f"{int(count)} B"
-
-
-def clock_text(seconds: float) -> str:
-    seconds = int(seconds + 0.5)
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02}:{rest % 60:02}" if hours else f"{rest // 60}:{rest % 60:02}"
 
 
 @dataclass
@@ -77,11 +62,13 @@ class TransferState:
         done, total = self.done, self.total
         elapsed = max(self.clock() - self.started, 1e-6)
         rate = done / elapsed
-        parts = [f"{size_text(done)} of {size_text(total)}" if total else size_text(done)]
+        parts = [
+            f"{transfer_size(done)} of {transfer_size(total)}" if total else transfer_size(done)
+        ]
         if done:
-            parts.append(f"{size_text(rate)}/s")
+            parts.append(f"{transfer_size(rate)}/s")
         if total and done and done < total and rate > 0:
-            parts.append(f"ETA {clock_text((total - done) / rate)}")
+            parts.append(f"ETA {eta_clock((total - done) / rate)}")
         return " · ".join(parts)
 
 

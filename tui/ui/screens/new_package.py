@@ -26,9 +26,10 @@ from tui.api.descriptor import DEFAULT_FILE_TYPE, DescriptorForm, field_problems
 from tui.api.errors import CypkgError, InvalidResponse, NetworkError, ServerError, UsageError
 from tui.api.transfer import TransferCancelled, check_upload_file, file_sha256, upload_file
 from tui.base.safe_text import inert
+from tui.polling.present import transfer_size
 from tui.ui.requests import InternalError, in_daemon_thread
 from tui.ui.screens.base import CypkgScreen
-from tui.ui.transfers import TransferState, create_package, size_text, transfer_settings
+from tui.ui.transfers import TransferState, create_package, transfer_settings
 from tui.ui.typeahead import drained
 from tui.ui.widgets.context_bar import ContextBar
 from tui.ui.widgets.examples_editor import ExamplesEditor
@@ -329,7 +330,7 @@ class NewPackageScreen(CypkgScreen):
             )
         self._finish("")
         self.notify(
-            f"Uploaded {size_text(uploaded.size)} to package {created.package_id}.",
+            f"Uploaded {transfer_size(uploaded.size)} to package {created.package_id}.",
             title="Package created",
             timeout=5,
         )
@@ -348,11 +349,11 @@ class NewPackageScreen(CypkgScreen):
         if state is not None and state.phase == "upload" and state.total:
             if state.done >= state.total:  # storage may have the whole file
                 return (
-                    f"{what}: all {size_text(state.total)} were sent but storage did not "
+                    f"{what}: all {transfer_size(state.total)} were sent but storage did not "
                     f"answer; package {created.package_id} either has its file (it becomes "
                     "success or failed) or not (it becomes timeout): look it up to see."
                 )
-            sent = f" after {size_text(state.done)} of {size_text(state.total)}"
+            sent = f" after {transfer_size(state.done)} of {transfer_size(state.total)}"
         return (
             f"{what}{sent}: package {created.package_id} exists on the server, status "
             "started; with no file it becomes timeout after its upload timeout. Create "
