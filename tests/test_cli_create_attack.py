@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_on_emulator import point_cli_at, run
+import test_cli_create
+from cli_on_emulator import run
+from test_cli_create import create
 from test_proxy import PROXY_VARIABLES, RecordingProxy
 from test_transfer_attack import Storage, answer
 
@@ -26,9 +28,8 @@ DATA = bytes(range(256)) * 1024
 PACKAGE_ID = "e378dacb-9324-453a-b8c6-5a8406952195"
 
 
-@pytest.fixture
-def emu(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, fake_clock: Any) -> Emulator:
-    return point_cli_at(monkeypatch, emulator, fake_clock)
+#: The CLI pointed at the emulator: test_cli_create's fixture.
+emu = test_cli_create.emu
 
 
 @pytest.fixture
@@ -37,10 +38,6 @@ def file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "collector.zip"
     path.write_bytes(DATA)
     return path
-
-
-def create(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
-    return run(capsys, "create", "collector.zip", "--name", "Collector", "--interval", "1", *extra)
 
 
 def interrupt(*_args: object, **_kwargs: object) -> Any:

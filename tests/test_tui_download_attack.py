@@ -6,27 +6,11 @@ import os
 import stat
 from pathlib import Path
 
-import pytest
-from test_tui_download import DATA, message, open_download
+import test_tui_download
+from test_tui_download import message, open_download
 
-from tui.api.client import CylanceClient
-from tui.api.descriptor import DescriptorForm
-from tui.api.transfer import TransferSettings, file_sha256, upload_file
-from tui.emulator import DEMO
-
-
-@pytest.fixture
-def uploaded(emulator, fake_clock, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
-    source = tmp_path / "collector.zip"
-    source.write_bytes(DATA)
-    with CylanceClient(
-        emulator.base_url, DEMO.tenant_id, DEMO.app_id, DEMO.app_secret, clock=fake_clock
-    ) as client:
-        checksum, _ = file_sha256(source)
-        form = DescriptorForm(name="collector", file_name="collector.zip")
-        created = client.create_package(form.build(), checksum)
-        upload_file(created.upload_to, source, settings=TransferSettings(stall_timeout=5))
-    return created.package_id
+#: The fixture of a package whose upload succeeded, shared with test_tui_download.
+uploaded = test_tui_download.uploaded
 
 
 async def test_a_pipe_is_never_offered_for_replacement(
