@@ -168,3 +168,27 @@ def test_the_layers_cover_every_module() -> None:
 
 def test_the_circle_finder_finds_one() -> None:
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+#: Where Textual's private names may be used (issue 12.5): each use says what it works
+#: around, to be deleted when Textual offers a public way.
+PRIVATE_FENCE = {"tui.ui.driver", "tui.ui.widgets.footer"}
+
+
+def _textual_privates(tree: ast.Module) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("textual"):
+            parts = node.module.split(".") + [alias.name for alias in node.names]
+            if any(part.startswith("_") for part in parts):
+                found.append(f"from {node.module} import …")
+        elif isinstance(node, ast.Constant) and node.value in ("_exception", "_driver"):
+            found.append(repr(node.value))
+        elif isinstance(node, ast.Attribute) and node.attr in ("_driver", "_exception"):
+            found.append(f".{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(set(MODULES) - PRIVATE_FENCE))
+def test_textual_privates_stay_in_the_driver_and_footer(module: str) -> None:
+    assert not _textual_privates(TREES[module]), (module, _textual_privates(TREES[module]))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import signal
 from typing import IO, Any
 
+from textual._time import get_time
 from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
 
@@ -32,6 +33,21 @@ def write_sequence(app: App[Any], sequence: str) -> None:
     writer = getattr(driver, "_writer_thread", None)
     if driver is not None and (writer is None or writer.is_alive()):
         driver.write(sequence)
+
+
+def app_error(app: App[Any]) -> BaseException | None:
+    """The error that ended ``app`` (Textual keeps the first in the private
+    ``App._exception`` and only sets return code 1). Read for the crash file after a
+    hangup, when Textual's own report went to a dead terminal; delete when Textual
+    exposes it (no upstream issue yet)."""
+    first = getattr(app, "_exception", None)
+    return first if isinstance(first, BaseException) else None
+
+
+def message_clock() -> float:
+    """Now, on the clock of ``Message.time`` (Textual's private ``_time.get_time``:
+    monotonic, but not ``time.monotonic`` on Windows). Delete when Textual exposes it."""
+    return get_time()
 
 
 class _TerminalOutput:

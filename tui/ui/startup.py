@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tui.polling.clients import Demo
 from tui.ui.app import CypkgApp
 from tui.ui.crash import report_crash
+from tui.ui.driver import app_error
 from tui.ui.options import AppOptions, DemoEntry, Startup
 
 
@@ -119,13 +120,13 @@ def run_app(
             app.run()
     except Exception as escaped:
         # Mostly Textual printing the app's error to a hung-up terminal (EIO): the
-        # error worth keeping is the first one, which it keeps (private; exit status 1).
-        first = getattr(app, "_exception", None)
-        error = first if isinstance(first, BaseException) else escaped
-        report_crash(error, (startup.profile.app_secret, app.profile.app_secret))
+        # error worth keeping is the first one, which Textual keeps (exit status 1).
+        report_crash(
+            app_error(app) or escaped, (startup.profile.app_secret, app.profile.app_secret)
+        )
         raise
-    first = getattr(app, "_exception", None)
-    if app.return_code == 1 and isinstance(first, BaseException):
+    first = app_error(app)
+    if app.return_code == 1 and first is not None:
         report_crash(first, (startup.profile.app_secret, app.profile.app_secret))
     return app.return_code or 0
 

@@ -17,11 +17,12 @@ import contextlib
 from typing import Any
 
 from textual import events
-from textual._time import get_time  # the clock of Message.time (monotonic; Windows differs)
 from textual.app import App
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
+
+from tui.ui.driver import message_clock
 
 #: A widget busy longer than this is not waited for (the app's keys wait meanwhile).
 DRAIN_TIMEOUT = 1.0
@@ -53,7 +54,7 @@ class TypeAhead:
         app.screen_change_signal.subscribe(app, self._changed, immediate=True)
 
     def _changed(self, _screen: Screen[Any]) -> None:
-        self.shown_at = get_time()
+        self.shown_at = message_clock()
 
     def stale(self, event: events.Key) -> bool:
         """Whether ``event`` was typed for an earlier screen and must not act here."""
